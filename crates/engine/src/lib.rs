@@ -1,1 +1,27 @@
-//! placeholder
+//! wxsim-engine: the hosting-service side of the webchat interface.
+//!
+//! Simulated WeChat customers (a state machine per `openId`), the webchat client for the
+//! eight `*.do` endpoints, the listener for the seven `/ari/*` callbacks and `/wechat/`
+//! media, SQLite history, and a typed event stream. [`Engine`] is the one API that the
+//! desktop shell, the HTTP API of `wxsim serve` and the scenario runner all call.
+
+mod callbacks;
+pub mod client;
+mod commands;
+pub mod config;
+mod engine;
+pub mod error;
+pub mod events;
+mod listener;
+pub mod media;
+pub mod model;
+pub mod sanitize;
+pub mod store;
+mod timers;
+
+pub use config::{CreateTimeFormat, Profile, RatingOption, SkillGroupRef};
+pub use engine::{Engine, EngineOptions};
+pub use error::EngineError;
+pub use events::EngineEvent;
+pub use model::*;
+pub use wxsim_protocol as protocol;

@@ -1,0 +1,356 @@
+//! Applying webchat's seven `/ari/*` callbacks to conversations. Each runs inside the
+//! transaction that also stores its exchange, so an answer of `result: 1` means the
+//! change is committed.
+
+use serde_json::{json, Value};
+use wxsim_protocol::{
+    parse::{parse_json, ParseError},
+    CallbackKind, CloseCallback, CreateCallback, GetMediaCallback, MsgCallback, PushRatingCallback,
+    RequestStatus, ResultCode, SessionAgentsUpdateCallback, UpdateRequestStatusCallback,
+};
+
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::events::EngineEvent;
+use crate::model::{AgentView, ConversationState, Delivery, Direction};
+use crate::sanitize::AgentHtml;
+use crate::store::{conversations, customers, messages, now_ms, ConversationRow, NewMessage, Tx};
+
+/// What a callback did: its answer and what to announce once committed.
+pub(crate) struct Applied {
+    pub answer: Value,
+    pub open_id: Option<String>,
+    pub conversation: Option<ConversationRow>,
+    pub events: Vec<EngineEvent>,
+}
+
+impl Applied {
+    fn refused(kind: CallbackKind, code: ResultCode, message: String) -> Applied {
+        Applied {
+            answer: answer(kind, code, &message),
+            open_id: None,
+            conversation: None,
+            events: vec![],
+        }
+    }
+}
+
+/// `{result, message}`, or `{code, message}` for `getMedia`.
+pub(crate) fn answer(kind: CallbackKind, code: ResultCode, message: &str) -> Value {
+    let key = if kind == CallbackKind::GetMedia {
+        "code"
+    } else {
+        "result"
+    };
+    json!({ key: code.code(), "message": message })
+}
+
+fn unknown_session(kind: CallbackKind, session: &str) -> Applied {
+    Applied::refused(
+        kind,
+        ResultCode::NoServedAgentFound,
+        format!("unknown sessionId {session}: no /ari/create was received for it"),
+    )
+}
+
+fn unknown_open_id(kind: CallbackKind, open_id: &str) -> Applied {
+    Applied::refused(
+        kind,
+        ResultCode::InvalidToUserId,
+        format!("unknown openId {open_id}: no such customer here"),
+    )
+}
+
+impl Engine {
+    /// Parses and applies one callback body. `Err(ParseError)` means the body was refused.
+    pub(crate) async fn apply_callback(
+        &self,
+        tx: &mut Tx,
+        kind: CallbackKind,
+        body: &[u8],
+    ) -> Result<std::result::Result<Applied, ParseError>> {
+        // Each arm parses its own type and hands it to its handler; a parse error is an answer.
+        macro_rules! dispatch {
+            ($handler:ident) => {
+                match parse_json(body) {
+                    Ok(cb) => self.$handler(tx, cb).await?,
+                    Err(e) => return Ok(Err(e)),
+                }
+            };
+        }
+        Ok(Ok(match kind {
+            CallbackKind::Create => dispatch!(on_create),
+            CallbackKind::UpdateRequestStatus => dispatch!(on_request_status),
+            CallbackKind::Msg => dispatch!(on_msg),
+            CallbackKind::Close => dispatch!(on_close),
+            CallbackKind::SessionAgentsUpdate => dispatch!(on_agents),
+            CallbackKind::PushRating => dispatch!(on_push_rating),
+            CallbackKind::GetMedia => dispatch!(on_get_media),
+        }))
+    }
+
+    /// Saves `row` and a transcript line, and collects the events for after the commit.
+    async fn commit_change(
+        &self,
+        tx: &mut Tx,
+        kind: CallbackKind,
+        row: ConversationRow,
+        line: Option<NewMessage>,
+    ) -> Result<Applied> {
+        conversations::save(tx, &row).await?;
+        let mut events = vec![];
+        if let Some(line) = line {
+            events.push(EngineEvent::MessageAdded {
+                message: messages::insert(tx, line).await?,
+            });
+        }
+        let row = conversations::fetch(tx, row.id).await?;
+        Ok(Applied {
+            answer: answer(kind, ResultCode::Success, "ok"),
+            open_id: Some(row.open_id.clone()),
+            conversation: Some(row),
+            events,
+        })
+    }
+
+    async fn on_create(&self, tx: &mut Tx, cb: CreateCallback) -> Result<Applied> {
+        let kind = CallbackKind::Create;
+        let Some(customer) = customers::id_by_open_id(tx, &cb.open_id.key()).await? else {
+            return Ok(unknown_open_id(kind, &cb.open_id.key()));
+        };
+        let Some(mut row) = conversations::active_for_customer(tx, customer).await? else {
+            return Ok(Applied::refused(
+                kind,
+                ResultCode::NoServedAgentFound,
+                format!("openId {} has no pending chat request", cb.open_id),
+            ));
+        };
+        if !cb.result.is_success() {
+            row.set_state(ConversationState::Failed);
+            row.result_code = Some(cb.result.code());
+            row.status_message = Some(cb.message.clone());
+            row.closed_at = Some(now_ms());
+            let line = NewMessage::system(
+                row.id,
+                format!("routing failed: {} {}", cb.result, cb.message),
+            );
+            return self.commit_change(tx, kind, row, Some(line)).await;
+        }
+        let Some(session) = cb.session_id else {
+            return Ok(Applied::refused(
+                kind,
+                ResultCode::InternalError,
+                "field `sessionId`: required when result is 1".into(),
+            ));
+        };
+        let agent_name = cb.agent_name.clone().unwrap_or_default();
+        let agent_id = cb.agent_id.as_ref().map(|a| a.key()).unwrap_or_default();
+        row.set_state(ConversationState::Chatting);
+        row.set_session_id(&session.0);
+        row.agent_id = Some(agent_id.clone());
+        row.agent_name = Some(agent_name.clone());
+        row.queue_position = None;
+        row.accepted_at = Some(cb.response_time.unwrap_or_else(now_ms));
+        if row.agents().is_empty() {
+            row.agents = serde_json::to_string(&[AgentView {
+                id: agent_id,
+                name: agent_name.clone(),
+            }])
+            .expect("agents serialize");
+        }
+        let line = NewMessage::system(
+            row.id,
+            format!("{agent_name} accepted the chat (session {session})"),
+        );
+        self.commit_change(tx, kind, row, Some(line)).await
+    }
+
+    async fn on_request_status(
+        &self,
+        tx: &mut Tx,
+        cb: UpdateRequestStatusCallback,
+    ) -> Result<Applied> {
+        let kind = CallbackKind::UpdateRequestStatus;
+        let Some(customer) = customers::id_by_open_id(tx, &cb.open_id.key()).await? else {
+            return Ok(unknown_open_id(kind, &cb.open_id.key()));
+        };
+        let row = match conversations::by_request(tx, &cb.request_id.key()).await? {
+            Some(row) => Some(row),
+            None => conversations::active_for_customer(tx, customer).await?,
+        };
+        let Some(mut row) = row else {
+            return Ok(Applied::refused(
+                kind,
+                ResultCode::NoServedAgentFound,
+                format!(
+                    "openId {} has no chat request {}",
+                    cb.open_id, cb.request_id
+                ),
+            ));
+        };
+        if row.request_id().is_none() || row.state() == ConversationState::Queued {
+            row.set_request_id(&cb.request_id.0);
+        }
+        row.request_status = Some(cb.request_status.code());
+        let status = cb.request_status;
+        let active = row.state().is_active();
+        if active && status == RequestStatus::Waiting {
+            if row.state() == ConversationState::Requesting {
+                row.set_state(ConversationState::Queued);
+            }
+            if row.state() == ConversationState::Queued {
+                row.queue_position = cb.queue_length;
+            }
+        } else if active && status.is_final_failure() {
+            row.set_state(if status == RequestStatus::CanceledByClient {
+                ConversationState::Canceled
+            } else {
+                ConversationState::Failed
+            });
+            row.status_message = Some(cb.message.clone());
+            row.closed_at = Some(now_ms());
+        }
+        let line = NewMessage::system(
+            row.id,
+            format!(
+                "request status {}{}",
+                status,
+                if cb.message.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", cb.message)
+                }
+            ),
+        );
+        self.commit_change(tx, kind, row, Some(line)).await
+    }
+
+    async fn session_row(
+        &self,
+        tx: &mut Tx,
+        kind: CallbackKind,
+        session: &str,
+    ) -> Result<std::result::Result<ConversationRow, Applied>> {
+        Ok(conversations::by_session(tx, session)
+            .await?
+            .ok_or_else(|| unknown_session(kind, session)))
+    }
+
+    async fn on_msg(&self, tx: &mut Tx, cb: MsgCallback) -> Result<Applied> {
+        let kind = CallbackKind::Msg;
+        let row = match self.session_row(tx, kind, &cb.session_id.key()).await? {
+            Ok(row) => row,
+            Err(refused) => return Ok(refused),
+        };
+        let message = NewMessage {
+            conversation_id: row.id,
+            direction: Direction::In,
+            kind: "html".into(),
+            html: Some(
+                AgentHtml::new(&format!("{}/", self.webchat_base().trim_end_matches('/')))
+                    .clean(&cb.content),
+            ),
+            text: AgentHtml::text(&cb.content),
+            body: cb.content,
+            delivery: Delivery::Received,
+            wire_time: cb.msg_time,
+        };
+        let mut applied = self.commit_change(tx, kind, row, Some(message)).await?;
+        let customer =
+            customers::fetch(tx, applied.conversation.as_ref().expect("row").customer_id).await?;
+        applied
+            .events
+            .push(EngineEvent::CustomerChanged { customer });
+        Ok(applied)
+    }
+
+    async fn on_close(&self, tx: &mut Tx, cb: CloseCallback) -> Result<Applied> {
+        let kind = CallbackKind::Close;
+        let mut row = match self.session_row(tx, kind, &cb.session_id.key()).await? {
+            Ok(row) => row,
+            Err(refused) => return Ok(refused),
+        };
+        if row.state() == ConversationState::Chatting {
+            row.set_state(ConversationState::Closed);
+            row.closed_by = Some("agent".into());
+            row.closed_at = Some(cb.close_time.unwrap_or_else(now_ms));
+        }
+        let line = NewMessage::system(row.id, "chat closed by the agent");
+        self.commit_change(tx, kind, row, Some(line)).await
+    }
+
+    async fn on_agents(&self, tx: &mut Tx, cb: SessionAgentsUpdateCallback) -> Result<Applied> {
+        let kind = CallbackKind::SessionAgentsUpdate;
+        let mut row = match self.session_row(tx, kind, &cb.session_id.key()).await? {
+            Ok(row) => row,
+            Err(refused) => return Ok(refused),
+        };
+        let agents: Vec<AgentView> = cb
+            .agents
+            .iter()
+            .map(|a| AgentView {
+                id: a.id.key(),
+                name: a.name.clone(),
+            })
+            .collect();
+        let names = agents
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        row.agents = serde_json::to_string(&agents).expect("agents serialize");
+        if let Some(lead) = &cb.agent_id {
+            if let Some(a) = agents.iter().find(|a| a.id == lead.key()) {
+                row.agent_id = Some(a.id.clone());
+                row.agent_name = Some(a.name.clone());
+            }
+        }
+        let line = NewMessage::system(row.id, format!("agents in this chat: {names}"));
+        self.commit_change(tx, kind, row, Some(line)).await
+    }
+
+    async fn on_push_rating(&self, tx: &mut Tx, cb: PushRatingCallback) -> Result<Applied> {
+        let kind = CallbackKind::PushRating;
+        let mut row = match self.session_row(tx, kind, &cb.session_id.key()).await? {
+            Ok(row) => row,
+            Err(refused) => return Ok(refused),
+        };
+        let options: Vec<Value> = if cb.ratings.is_empty() {
+            self.profile()
+                .rating_scale
+                .iter()
+                .map(|o| json!({ "id": o.id, "name": o.name }))
+                .collect()
+        } else {
+            cb.ratings
+        };
+        row.rating_options = Some(Value::Array(options).to_string());
+        let line = NewMessage::system(row.id, "the agent asks for a rating");
+        self.commit_change(tx, kind, row, Some(line)).await
+    }
+
+    async fn on_get_media(&self, tx: &mut Tx, cb: GetMediaCallback) -> Result<Applied> {
+        let kind = CallbackKind::GetMedia;
+        let row = match self.session_row(tx, kind, &cb.session_id.key()).await? {
+            Ok(row) => row,
+            Err(refused) => return Ok(refused),
+        };
+        let Some(media) = self.store().media(&cb.media_id.key()).await? else {
+            return Ok(Applied {
+                open_id: Some(row.open_id.clone()),
+                conversation: Some(row),
+                ..Applied::refused(
+                    kind,
+                    ResultCode::InternalError,
+                    format!("unknown mediaId {}", cb.media_id),
+                )
+            });
+        };
+        Ok(Applied {
+            answer: answer(kind, ResultCode::Success, &media.file_name),
+            open_id: Some(row.open_id.clone()),
+            conversation: Some(row),
+            events: vec![],
+        })
+    }
+}

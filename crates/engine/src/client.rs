@@ -1,0 +1,188 @@
+//! The webchat client: calls the eight `*.do` endpoints and logs every exchange, whatever
+//! its outcome, before the caller sees the answer.
+
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use wxsim_protocol::{parse::parse_value, Endpoint};
+
+use crate::events::{EngineEvent, EventBus};
+use crate::model::{ExchangeDirection, ExchangeOutcome};
+use crate::store::{self, now_ms, NewExchange, Store};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error("webchat at {url} is unreachable ({reason}); check the profile's webchat URL and that webchat is running, then re-send")]
+    Unreachable { url: String, reason: String },
+    #[error("webchat at {url} did not answer within {timeout_ms} ms; it is slow or down: re-send, or raise the profile's request timeout")]
+    Timeout { url: String, timeout_ms: u64 },
+    #[error("webchat answered {endpoint} with HTTP {status}: {body}")]
+    Http {
+        endpoint: &'static str,
+        status: u16,
+        body: String,
+    },
+    #[error("webchat's answer to {endpoint} does not follow the interface: {reason}")]
+    BadAnswer {
+        endpoint: &'static str,
+        reason: String,
+    },
+}
+
+/// Where and how long to call: taken from the active profile at each call.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub base_url: String,
+    pub timeout: Duration,
+}
+
+/// What an exchange is about, for the wire log.
+#[derive(Clone, Debug, Default)]
+pub struct CallContext {
+    pub open_id: Option<String>,
+    pub conversation_id: Option<i64>,
+}
+
+#[derive(Clone)]
+pub struct WebchatClient {
+    http: reqwest::Client,
+    store: Store,
+    events: EventBus,
+}
+
+impl WebchatClient {
+    pub fn new(store: Store, events: EventBus) -> Self {
+        WebchatClient {
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("an HTTP client without a proxy builds"),
+            store,
+            events,
+        }
+    }
+
+    /// Posts `body` to `endpoint`; the answer's `result` is the caller's to judge.
+    pub async fn call<A: DeserializeOwned>(
+        &self,
+        target: &Target,
+        endpoint: Endpoint,
+        body: &impl Serialize,
+        ctx: &CallContext,
+    ) -> Result<A, CallError> {
+        let url = format!(
+            "{}/{}",
+            target.base_url.trim_end_matches('/'),
+            endpoint.path()
+        );
+        let request_body = serde_json::to_string(body).expect("request serializes");
+        let started_at = now_ms();
+        let clock = Instant::now();
+        let sent = self
+            .http
+            .post(&url)
+            .timeout(target.timeout)
+            .header("content-type", "application/json")
+            .body(request_body.clone())
+            .send()
+            .await;
+        let (status, response_body, outcome) = match sent {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                match resp.text().await {
+                    Ok(text) => (Some(status), Some(text), Ok(())),
+                    Err(e) => (
+                        Some(status),
+                        None,
+                        Err(self.transport_error(&url, target, e)),
+                    ),
+                }
+            }
+            Err(e) => (None, None, Err(self.transport_error(&url, target, e))),
+        };
+        let parsed: Result<(A, Option<i64>), CallError> = outcome.and_then(|()| {
+            let text = response_body.as_deref().unwrap_or_default();
+            let status = status.unwrap_or_default();
+            if !(200..300).contains(&status) {
+                return Err(CallError::Http {
+                    endpoint: endpoint.path(),
+                    status,
+                    body: text.chars().take(300).collect(),
+                });
+            }
+            let value: Value = serde_json::from_str(text).map_err(|e| CallError::BadAnswer {
+                endpoint: endpoint.path(),
+                reason: format!("not JSON ({e})"),
+            })?;
+            let code = value.get("result").and_then(Value::as_i64);
+            let answer = parse_value::<A>(value).map_err(|e| CallError::BadAnswer {
+                endpoint: endpoint.path(),
+                reason: e.to_string(),
+            })?;
+            Ok((answer, code))
+        });
+        let result_code = parsed.as_ref().ok().and_then(|(_, c)| *c);
+        let exchange = NewExchange {
+            direction: ExchangeDirection::Out,
+            method: "POST".into(),
+            path: url.clone(),
+            operation: Some(endpoint.path().into()),
+            open_id: ctx.open_id.clone(),
+            conversation_id: ctx.conversation_id,
+            request_headers: serde_json::json!({ "content-type": "application/json" }),
+            request_body,
+            status,
+            response_body,
+            result_code,
+            outcome: match (&parsed, result_code) {
+                (Ok(_), Some(1)) => ExchangeOutcome::Ok,
+                (Ok(_), _) => ExchangeOutcome::Rejected,
+                (Err(CallError::Http { status, .. }), _) if *status < 500 => {
+                    ExchangeOutcome::Rejected
+                }
+                (Err(_), _) => ExchangeOutcome::Failed,
+            },
+            error: parsed.as_ref().err().map(|e| e.to_string()),
+            started_at,
+            duration_us: clock.elapsed().as_micros() as i64,
+        };
+        self.log(exchange).await;
+        parsed.map(|(a, _)| a)
+    }
+
+    fn transport_error(&self, url: &str, target: &Target, e: reqwest::Error) -> CallError {
+        if e.is_timeout() {
+            CallError::Timeout {
+                url: url.into(),
+                timeout_ms: target.timeout.as_millis() as u64,
+            }
+        } else {
+            let mut reason = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                reason = format!("{reason}: {s}");
+                source = s.source();
+            }
+            CallError::Unreachable {
+                url: url.into(),
+                reason,
+            }
+        }
+    }
+
+    async fn log(&self, exchange: NewExchange) {
+        let stored = async {
+            let mut tx = self.store.begin().await?;
+            let row = store::exchanges::insert(&mut tx, &exchange).await?;
+            tx.commit().await?;
+            Ok::<_, crate::error::EngineError>(row)
+        }
+        .await;
+        match stored {
+            Ok(row) => self.events.publish(EngineEvent::Exchange { exchange: row }),
+            Err(e) => tracing::error!(error = %e, "could not store an exchange with webchat"),
+        }
+    }
+}

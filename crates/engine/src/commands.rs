@@ -1,0 +1,573 @@
+//! The tester's commands: customers, chat requests, messages of every type, cancel,
+//! transfer, close, rate and queue position. Each stores its intent before it calls
+//! webchat and its outcome after.
+
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use wxsim_protocol::{
+    BasicAnswer, CancelRequestRequest, ChatSessionId, CloseConRequest, CreateConAnswer,
+    CreateConRequest, CreateTime, Endpoint, GetMsgRequest, GetQueueLengthRequest, MessageContent,
+    QueueLengthAnswer, RateSessionRequest, ResultCode, TransferConRequest, WireId,
+};
+
+use crate::config::CreateTimeFormat;
+use crate::engine::Engine;
+use crate::error::{EngineError, Result};
+use crate::events::EngineEvent;
+use crate::model::{ConversationState, Customer, Delivery, Media, MediaKind, Message, NewCustomer};
+use crate::store::{
+    conversations, customers, media, messages, now_ms, ConversationRow, NewMessage,
+};
+
+/// The time in the form the profile asks for (reading 4 of `interface.md`).
+pub(crate) fn create_time(format: CreateTimeFormat) -> CreateTime {
+    match format {
+        CreateTimeFormat::Text => {
+            CreateTime::Text(chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string())
+        }
+        CreateTimeFormat::EpochMillis => CreateTime::Millis(now_ms()),
+    }
+}
+
+fn rejected(endpoint: Endpoint, code: ResultCode, message: String) -> EngineError {
+    EngineError::Rejected {
+        endpoint,
+        code,
+        message,
+    }
+}
+
+impl Engine {
+    pub async fn create_customer(&self, new: NewCustomer) -> Result<Customer> {
+        if new.nickname.trim().is_empty() {
+            return Err(EngineError::Invalid("a customer needs a nickname".into()));
+        }
+        let open_id = match new.open_id.as_deref().map(str::trim) {
+            Some(id) if !id.is_empty() => id.to_owned(),
+            _ => {
+                let tail: String = rand::thread_rng()
+                    .sample_iter(&Alphanumeric)
+                    .take(27)
+                    .map(char::from)
+                    .collect();
+                format!("o{tail}")
+            }
+        };
+        let mut tx = self.store().begin().await?;
+        let id = customers::insert(&mut tx, &open_id, &new).await?;
+        tx.commit().await?;
+        let customer = self.customer(id).await?;
+        self.publish(EngineEvent::CustomerChanged {
+            customer: customer.clone(),
+        });
+        Ok(customer)
+    }
+
+    /// Marks every agent message of the customer as read.
+    pub async fn mark_read(&self, customer_id: i64) -> Result<Customer> {
+        let mut tx = self.store().begin().await?;
+        customers::mark_read(&mut tx, customer_id).await?;
+        tx.commit().await?;
+        let customer = self.customer(customer_id).await?;
+        self.publish(EngineEvent::CustomerChanged {
+            customer: customer.clone(),
+        });
+        Ok(customer)
+    }
+
+    /// Stores a file the tester gives and returns its media id.
+    pub async fn upload_media(
+        &self,
+        kind: MediaKind,
+        original_name: &str,
+        bytes: &[u8],
+    ) -> Result<Media> {
+        let saved = self
+            .inner
+            .media
+            .save(kind, original_name, &self.profile().epid, bytes)
+            .await?;
+        let mut tx = self.store().begin().await?;
+        media::insert(&mut tx, &saved).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// Runs `change` on the conversation inside one transaction, with a transcript line,
+    /// then announces it.
+    pub(crate) async fn update_conversation(
+        &self,
+        id: i64,
+        note: Option<String>,
+        change: impl FnOnce(&mut ConversationRow),
+    ) -> Result<ConversationRow> {
+        let mut tx = self.store().begin().await?;
+        let mut row = conversations::fetch(&mut tx, id).await?;
+        change(&mut row);
+        conversations::save(&mut tx, &row).await?;
+        let line = match note {
+            Some(text) => Some(messages::insert(&mut tx, NewMessage::system(id, text)).await?),
+            None => None,
+        };
+        let row = conversations::fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        if let Some(message) = line {
+            self.publish(EngineEvent::MessageAdded { message });
+        }
+        self.announce(&row).await?;
+        Ok(row)
+    }
+
+    async fn latest(&self, customer_id: i64) -> Result<Option<ConversationRow>> {
+        let mut conn = self.store().reader().acquire().await?;
+        customers::fetch(&mut conn, customer_id).await?;
+        conversations::latest_for_customer(&mut conn, customer_id).await
+    }
+
+    /// The customer's conversation if it is in one of `states`.
+    async fn in_state(
+        &self,
+        customer_id: i64,
+        states: &[ConversationState],
+        needed: &'static str,
+        hint: &'static str,
+    ) -> Result<ConversationRow> {
+        let latest = self.latest(customer_id).await?;
+        match latest {
+            Some(row) if states.contains(&row.state()) => Ok(row),
+            other => Err(EngineError::wrong_state(
+                customer_id,
+                needed,
+                other.map(|r| r.state()),
+                hint,
+            )),
+        }
+    }
+
+    /// `createcon.do`: asks webchat for a chat.
+    pub async fn request_chat(&self, customer_id: i64) -> Result<crate::model::Conversation> {
+        let customer = self.customer(customer_id).await?;
+        let profile = self.profile();
+        let mut tx = self.store().begin().await?;
+        if let Some(active) = conversations::active_for_customer(&mut tx, customer_id).await? {
+            return Err(EngineError::wrong_state(
+                customer_id,
+                "finished",
+                Some(active.state()),
+                "cancel or close the current chat before requesting another",
+            ));
+        }
+        let row = conversations::insert(&mut tx, customer_id, &profile.name).await?;
+        tx.commit().await?;
+        self.announce(&row).await?;
+
+        let request = CreateConRequest {
+            open_id: WireId::Text(customer.open_id.clone()).into(),
+            skill_group: customer.skill_group,
+            nickname: Some(customer.nickname.clone()),
+            head_img_url: customer.head_img_url.clone(),
+            request_time: now_ms(),
+            epid: Some(profile.epid.clone()),
+            service_account: Some(profile.service_account.clone()),
+            agent_id: customer.agent_id.clone().map(Into::into),
+            from: customer.source,
+            brand: customer.brand.clone(),
+            tracks: customer.tracks.clone(),
+        };
+        let answer = self
+            .client()
+            .call::<CreateConAnswer>(
+                &self.target(),
+                Endpoint::CreateCon,
+                &request,
+                &Engine::context(&row),
+            )
+            .await;
+        match answer {
+            Ok(a) if a.result.is_success() => {
+                let note = format!(
+                    "chat requested, queue length {}",
+                    a.queue_length.map_or("?".into(), |q| q.to_string())
+                );
+                let row = self
+                    .update_conversation(row.id, Some(note), |r| apply_create_answer(r, &a))
+                    .await?;
+                Ok(row.view())
+            }
+            Ok(a) => {
+                let note = format!("chat request refused: {} {}", a.result, a.message);
+                self.update_conversation(row.id, Some(note), |r| {
+                    r.set_state(ConversationState::Failed);
+                    r.result_code = Some(a.result.code());
+                    r.status_message = Some(a.message.clone());
+                })
+                .await?;
+                Err(rejected(Endpoint::CreateCon, a.result, a.message))
+            }
+            Err(e) => {
+                self.update_conversation(row.id, Some(format!("chat request failed: {e}")), |r| {
+                    r.set_state(ConversationState::Failed);
+                    r.status_message = Some(e.to_string());
+                })
+                .await?;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Stores a customer message, then sends it with `getmsg.do`.
+    pub async fn send_message(&self, customer_id: i64, content: MessageContent) -> Result<Message> {
+        let row = self
+            .in_state(
+                customer_id,
+                &[ConversationState::Chatting],
+                "chatting",
+                "request a chat and wait for an agent first",
+            )
+            .await?;
+        for id in content.media_ids() {
+            if self.store().media(id).await?.is_none() {
+                return Err(EngineError::UnknownMedia(id.into()));
+            }
+        }
+        let mut tx = self.store().begin().await?;
+        let message = messages::insert(&mut tx, NewMessage::outgoing(row.id, &content)).await?;
+        tx.commit().await?;
+        self.publish(EngineEvent::MessageAdded {
+            message: message.clone(),
+        });
+        self.deliver(message.id).await
+    }
+
+    /// Sends a stored customer message that is pending or failed, again.
+    pub async fn resend(&self, message_id: i64) -> Result<Message> {
+        let message = self.store().message(message_id).await?;
+        if message.delivery == Delivery::Sent || message.content.is_none() {
+            return Err(EngineError::Invalid(format!(
+                "message {message_id} is not an unsent customer message; only pending or failed ones can be re-sent"
+            )));
+        }
+        self.deliver(message_id).await
+    }
+
+    async fn deliver(&self, message_id: i64) -> Result<Message> {
+        let message = self.store().message(message_id).await?;
+        let content = message.content.clone().ok_or_else(|| {
+            EngineError::Invalid(format!("message {message_id} has no content to send"))
+        })?;
+        let row = self
+            .store()
+            .conversation_row(message.conversation_id)
+            .await?;
+        let (Some(session), Some(agent)) = (row.session_id(), row.agent_id.clone()) else {
+            return Err(EngineError::wrong_state(
+                row.customer_id,
+                "chatting",
+                Some(row.state()),
+                "wait for an agent",
+            ));
+        };
+        let profile = self.profile();
+        let request = GetMsgRequest {
+            session_id: session.into(),
+            epid: Some(profile.epid.clone()),
+            agent_id: WireId::Text(agent).into(),
+            open_id: WireId::Text(row.open_id.clone()).into(),
+            msg_type: content.msg_type(),
+            content: content.to_wire(profile.content_encoding),
+        };
+        let answer = self
+            .client()
+            .call::<BasicAnswer>(
+                &self.target(),
+                Endpoint::GetMsg,
+                &request,
+                &Engine::context(&row),
+            )
+            .await;
+        let (delivery, code, error) = match &answer {
+            Ok(a) if a.result.is_success() => (Delivery::Sent, Some(a.result.code()), None),
+            Ok(a) => (
+                Delivery::Failed,
+                Some(a.result.code()),
+                Some(format!("{}: {}", a.result, a.message)),
+            ),
+            Err(e) => (Delivery::Failed, None, Some(e.to_string())),
+        };
+        let mut tx = self.store().begin().await?;
+        let updated =
+            messages::set_delivery(&mut tx, message_id, delivery, code, error.as_deref()).await?;
+        tx.commit().await?;
+        self.publish(EngineEvent::MessageUpdated {
+            message: updated.clone(),
+        });
+        match answer {
+            Ok(a) if a.result.is_success() => Ok(updated),
+            Ok(a) => Err(rejected(Endpoint::GetMsg, a.result, a.message)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// `cancelRequest.do` for a queued request.
+    pub async fn cancel(&self, customer_id: i64) -> Result<crate::model::Conversation> {
+        let row = self
+            .in_state(
+                customer_id,
+                &[ConversationState::Requesting, ConversationState::Queued],
+                "queued",
+                "only a queued request can be cancelled",
+            )
+            .await?;
+        let Some(request_id) = row.request_id() else {
+            return Err(EngineError::Invalid(
+                "webchat has not told us this request's id yet (it comes with the first status update); try again in a moment".into(),
+            ));
+        };
+        let request = CancelRequestRequest {
+            session_id: row.session_id().map(Into::into),
+            open_id: WireId::Text(row.open_id.clone()).into(),
+            request_id: request_id.into(),
+            create_time: create_time(self.profile().create_time_format),
+            epid: Some(self.profile().epid),
+        };
+        let a = self
+            .client()
+            .call::<BasicAnswer>(
+                &self.target(),
+                Endpoint::CancelRequest,
+                &request,
+                &Engine::context(&row),
+            )
+            .await?;
+        if !a.result.is_success() {
+            return Err(rejected(Endpoint::CancelRequest, a.result, a.message));
+        }
+        let row = self
+            .update_conversation(
+                row.id,
+                Some("request cancelled by the customer".into()),
+                |r| {
+                    if r.state().is_active() {
+                        r.set_state(ConversationState::Canceled);
+                        r.closed_at = Some(now_ms());
+                    }
+                },
+            )
+            .await?;
+        Ok(row.view())
+    }
+
+    /// `transferCon.do`: hand a robot chat over to a human agent.
+    pub async fn transfer(
+        &self,
+        customer_id: i64,
+        info: &str,
+    ) -> Result<crate::model::Conversation> {
+        let row = self
+            .in_state(
+                customer_id,
+                &[ConversationState::Chatting],
+                "chatting",
+                "transfer needs a chat in progress",
+            )
+            .await?;
+        let session = row
+            .session_id()
+            .expect("a chatting conversation has a session");
+        let request = TransferConRequest {
+            session_id: session.into(),
+            open_id: WireId::Text(row.open_id.clone()).into(),
+            create_time: create_time(self.profile().create_time_format),
+            transfer_info: info.into(),
+            epid: Some(self.profile().epid),
+        };
+        let a = self
+            .client()
+            .call::<CreateConAnswer>(
+                &self.target(),
+                Endpoint::TransferCon,
+                &request,
+                &Engine::context(&row),
+            )
+            .await?;
+        if !a.result.is_success() {
+            return Err(rejected(Endpoint::TransferCon, a.result, a.message));
+        }
+        let row = self
+            .update_conversation(
+                row.id,
+                Some("transfer to a human agent requested".into()),
+                |r| {
+                    if a.session_id.is_none() && r.state() == ConversationState::Chatting {
+                        r.set_state(ConversationState::Queued);
+                    }
+                    apply_create_answer(r, &a);
+                },
+            )
+            .await?;
+        Ok(row.view())
+    }
+
+    /// `closecon.do`: the customer ends the chat.
+    pub async fn close(&self, customer_id: i64) -> Result<crate::model::Conversation> {
+        let row = self
+            .in_state(
+                customer_id,
+                &[ConversationState::Chatting],
+                "chatting",
+                "there is no chat to close",
+            )
+            .await?;
+        let request = CloseConRequest {
+            session_id: row
+                .session_id()
+                .expect("a chatting conversation has a session")
+                .into(),
+            epid: Some(self.profile().epid),
+        };
+        let a = self
+            .client()
+            .call::<BasicAnswer>(
+                &self.target(),
+                Endpoint::CloseCon,
+                &request,
+                &Engine::context(&row),
+            )
+            .await?;
+        if !a.result.is_success() {
+            return Err(rejected(Endpoint::CloseCon, a.result, a.message));
+        }
+        let row = self
+            .update_conversation(row.id, Some("chat closed by the customer".into()), |r| {
+                if r.state() == ConversationState::Chatting {
+                    r.set_state(ConversationState::Closed);
+                    r.closed_by = Some("customer".into());
+                    r.closed_at = Some(now_ms());
+                }
+            })
+            .await?;
+        Ok(row.view())
+    }
+
+    /// `ratesession.do` for the customer's latest chat.
+    pub async fn rate(
+        &self,
+        customer_id: i64,
+        rating_id: &str,
+        comment: &str,
+    ) -> Result<crate::model::Conversation> {
+        let row = self
+            .in_state(
+                customer_id,
+                &[
+                    ConversationState::Chatting,
+                    ConversationState::Closed,
+                    ConversationState::Rated,
+                ],
+                "chat to rate",
+                "rate after a chat has started",
+            )
+            .await?;
+        let session = row.session_id().expect("a chat that started has a session");
+        let request = RateSessionRequest {
+            chat_session_id: ChatSessionId(session.as_number_if_numeric()),
+            rating_id: WireId::Text(rating_id.into()).as_number_if_numeric().into(),
+            rating_comment: comment.into(),
+            epid: Some(self.profile().epid),
+        };
+        let a = self
+            .client()
+            .call::<BasicAnswer>(
+                &self.target(),
+                Endpoint::RateSession,
+                &request,
+                &Engine::context(&row),
+            )
+            .await?;
+        if !a.result.is_success() {
+            return Err(rejected(Endpoint::RateSession, a.result, a.message));
+        }
+        let note = format!(
+            "rated {rating_id}{}",
+            if comment.is_empty() {
+                String::new()
+            } else {
+                format!(": {comment}")
+            }
+        );
+        let row = self
+            .update_conversation(row.id, Some(note), |r| {
+                if r.state() != ConversationState::Chatting {
+                    r.set_state(ConversationState::Rated);
+                }
+                r.rating_id = Some(rating_id.into());
+                r.rating_comment = Some(comment.into());
+                r.rated_at = Some(now_ms());
+            })
+            .await?;
+        Ok(row.view())
+    }
+
+    /// `getQueueLength.do`: the customer's place in the queue, also stored.
+    pub async fn queue_position(&self, customer_id: i64) -> Result<Option<i64>> {
+        let row = self
+            .in_state(
+                customer_id,
+                &[ConversationState::Requesting, ConversationState::Queued],
+                "queued",
+                "only a queued request has a place",
+            )
+            .await?;
+        self.poll_queue(&row).await
+    }
+
+    pub(crate) async fn poll_queue(&self, row: &ConversationRow) -> Result<Option<i64>> {
+        let Some(request_id) = row.request_id() else {
+            return Err(EngineError::Invalid(
+                "webchat has not told us this request's id yet; try again in a moment".into(),
+            ));
+        };
+        let request = GetQueueLengthRequest {
+            request_id: request_id.into(),
+            epid: Some(self.profile().epid),
+        };
+        let a = self
+            .client()
+            .call::<QueueLengthAnswer>(
+                &self.target(),
+                Endpoint::GetQueueLength,
+                &request,
+                &Engine::context(row),
+            )
+            .await?;
+        if !a.result.is_success() {
+            return Err(rejected(Endpoint::GetQueueLength, a.result, a.message));
+        }
+        self.update_conversation(row.id, None, |r| r.queue_position = a.order_in_queue)
+            .await?;
+        Ok(a.order_in_queue)
+    }
+}
+
+/// Applies a successful `createcon.do`/`transferCon.do` answer, without undoing what
+/// callbacks that raced ahead of it already did.
+fn apply_create_answer(r: &mut ConversationRow, a: &CreateConAnswer) {
+    if let (Some(id), None) = (&a.request_id, r.request_id()) {
+        r.set_request_id(&id.0);
+    }
+    if r.state() == ConversationState::Requesting {
+        r.set_state(ConversationState::Queued);
+    }
+    if r.state() == ConversationState::Queued {
+        if let Some(q) = a.queue_length {
+            r.queue_position = Some(q);
+        }
+        if let Some(session) = &a.session_id {
+            r.set_state(ConversationState::Chatting);
+            r.set_session_id(&session.0);
+            r.agent_id = a.agent_id.as_ref().map(|x| x.key()).or(r.agent_id.take());
+            r.agent_name = a.agent_name.clone().or(r.agent_name.take());
+            r.accepted_at = Some(now_ms());
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! The engine: owns the store, media folder, webchat client, listener and timers, and is
+//! the one API every front end calls (commands here and in `commands`, events by
+//! `subscribe`).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+use crate::client::{CallContext, Target, WebchatClient};
+use crate::config::Profile;
+use crate::error::Result;
+use crate::events::{EngineEvent, EventBus};
+use crate::media::MediaFolder;
+use crate::model::{
+    Conversation, ConversationFilter, Customer, Exchange, ExchangeFilter, Media, Message, SearchHit,
+};
+use crate::store::{ConversationRow, Store};
+
+/// How to start an engine.
+pub struct EngineOptions {
+    /// Holds `wxsim.db` and `media/`.
+    pub data_dir: PathBuf,
+    /// Overrides (and becomes) the active profile; `None` keeps the stored one or the default.
+    pub profile: Option<Profile>,
+    /// Base URL of the embedded webchat simulator, used when the profile names no webchat.
+    pub embedded_webchat: Option<String>,
+    /// The bound callback/media listener.
+    pub listener: TcpListener,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub store: Store,
+    pub media: MediaFolder,
+    pub client: WebchatClient,
+    pub events: EventBus,
+    pub profile: RwLock<Profile>,
+    pub embedded_webchat: Option<String>,
+    pub listen_addr: SocketAddr,
+    pub timers: Mutex<HashMap<(i64, crate::timers::TimerKind), CancellationToken>>,
+    pub shutdown: CancellationToken,
+}
+
+impl Engine {
+    pub async fn start(options: EngineOptions) -> Result<Engine> {
+        std::fs::create_dir_all(&options.data_dir)?;
+        let store = Store::open(&options.data_dir.join("wxsim.db")).await?;
+        let media = MediaFolder::open(&options.data_dir.join("media"))?;
+        let profile = match options.profile {
+            Some(p) => {
+                p.validate()?;
+                store.activate_profile(&p).await?;
+                p
+            }
+            None => match store.active_profile().await? {
+                Some(p) => p,
+                None => {
+                    let p = Profile::default();
+                    store.activate_profile(&p).await?;
+                    p
+                }
+            },
+        };
+        let events = EventBus::new();
+        let engine = Engine {
+            inner: Arc::new(Inner {
+                client: WebchatClient::new(store.clone(), events.clone()),
+                store,
+                media,
+                events,
+                profile: RwLock::new(profile),
+                embedded_webchat: options.embedded_webchat,
+                listen_addr: options.listener.local_addr()?,
+                timers: Mutex::new(HashMap::new()),
+                shutdown: CancellationToken::new(),
+            }),
+        };
+        crate::listener::spawn(engine.clone(), options.listener);
+        engine.resume_timers().await?;
+        tracing::info!(listener = %engine.listen_addr(), webchat = %engine.webchat_base(), "engine started");
+        Ok(engine)
+    }
+
+    /// Stops the listener and timers and closes the database.
+    pub async fn shutdown(&self) {
+        self.inner.shutdown.cancel();
+        self.inner.store.close().await;
+    }
+
+    pub fn listen_addr(&self) -> SocketAddr {
+        self.inner.listen_addr
+    }
+
+    /// Our own base URL as webchat reaches it (`http://listener`).
+    pub fn callback_base(&self) -> String {
+        format!("http://{}", self.inner.listen_addr)
+    }
+
+    /// `LIVEBOT_WANADDR`: the profile's, or the listener's own address.
+    pub fn wan_addr(&self) -> String {
+        self.profile()
+            .wan_addr
+            .unwrap_or_else(|| self.callback_base())
+    }
+
+    /// The webchat we talk to: the profile's URL, else the embedded simulator.
+    pub fn webchat_base(&self) -> String {
+        self.profile()
+            .webchat_url
+            .or_else(|| self.inner.embedded_webchat.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.inner.profile.read().expect("profile lock").clone()
+    }
+
+    /// Validates, stores and activates `profile`; running timers pick up new intervals.
+    pub async fn set_profile(&self, profile: Profile) -> Result<Profile> {
+        profile.validate()?;
+        self.inner.store.activate_profile(&profile).await?;
+        *self.inner.profile.write().expect("profile lock") = profile.clone();
+        self.publish(EngineEvent::ProfileChanged {
+            profile: profile.clone(),
+        });
+        Ok(profile)
+    }
+
+    pub async fn profiles(&self) -> Result<Vec<Profile>> {
+        self.inner.store.profiles().await
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.inner.events.subscribe()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(crate) fn publish(&self, event: EngineEvent) {
+        self.inner.events.publish(event)
+    }
+
+    pub(crate) fn target(&self) -> Target {
+        Target {
+            base_url: self.webchat_base(),
+            timeout: Duration::from_millis(self.profile().request_timeout_ms),
+        }
+    }
+
+    pub(crate) fn client(&self) -> &WebchatClient {
+        &self.inner.client
+    }
+
+    pub(crate) fn context(row: &ConversationRow) -> CallContext {
+        CallContext {
+            open_id: Some(row.open_id.clone()),
+            conversation_id: Some(row.id),
+        }
+    }
+
+    /// Publishes what changed in a conversation: itself and its customer's summary.
+    pub(crate) async fn announce(&self, row: &ConversationRow) -> Result<()> {
+        self.publish(EngineEvent::ConversationChanged {
+            conversation: row.view(),
+        });
+        let customer = self.inner.store.customer(row.customer_id).await?;
+        self.publish(EngineEvent::CustomerChanged { customer });
+        self.sync_timers(row);
+        Ok(())
+    }
+
+    pub async fn customers(&self) -> Result<Vec<Customer>> {
+        self.inner.store.customers().await
+    }
+
+    pub async fn customer(&self, id: i64) -> Result<Customer> {
+        self.inner.store.customer(id).await
+    }
+
+    pub async fn conversations(&self, filter: &ConversationFilter) -> Result<Vec<Conversation>> {
+        self.inner.store.conversations(filter).await
+    }
+
+    pub async fn conversation(&self, id: i64) -> Result<Conversation> {
+        self.inner.store.conversation(id).await
+    }
+
+    pub async fn messages(&self, conversation_id: i64) -> Result<Vec<Message>> {
+        self.inner.store.messages(conversation_id).await
+    }
+
+    pub async fn exchanges(&self, filter: &ExchangeFilter) -> Result<Vec<Exchange>> {
+        self.inner.store.exchanges(filter).await
+    }
+
+    pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<SearchHit>> {
+        self.inner.store.search(query, limit).await
+    }
+
+    /// A stored media file and its bytes (for previews).
+    pub async fn media_bytes(&self, media_id: &str) -> Result<(Media, Vec<u8>)> {
+        let media = self
+            .inner
+            .store
+            .media(media_id)
+            .await?
+            .ok_or_else(|| crate::error::EngineError::UnknownMedia(media_id.into()))?;
+        let bytes = self.inner.media.read(&media.file_name).await?;
+        Ok((media, bytes))
+    }
+}

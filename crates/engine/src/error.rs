@@ -1,0 +1,81 @@
+//! What can go wrong in an engine command, each error saying what happened and what to do.
+
+use wxsim_protocol::{Endpoint, ResultCode};
+
+use crate::client::CallError;
+use crate::config::ProfileError;
+use crate::model::ConversationState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// webchat answered with a non-1 result: a typed outcome, not a fault of ours.
+    #[error("webchat refused {endpoint}: result {code} — {message}", endpoint = endpoint.path())]
+    Rejected {
+        endpoint: Endpoint,
+        code: ResultCode,
+        message: String,
+    },
+    #[error(transparent)]
+    Webchat(#[from] CallError),
+    #[error("no customer with id {0}; list customers to find the right one")]
+    UnknownCustomer(i64),
+    #[error("no conversation with id {0}")]
+    UnknownConversation(i64),
+    #[error("no message with id {0}")]
+    UnknownMessage(i64),
+    #[error("no media with id `{0}`; upload the file first")]
+    UnknownMedia(String),
+    #[error("customer {customer} has no {needed} conversation (it is {state}); {hint}")]
+    WrongState {
+        customer: i64,
+        needed: &'static str,
+        state: String,
+        hint: &'static str,
+    },
+    #[error("customer with openId `{0}` already exists; pick another openId or leave it empty")]
+    DuplicateOpenId(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error("database error: {0}; check that the data dir is writable and not full")]
+    Store(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl EngineError {
+    pub fn wrong_state(
+        customer: i64,
+        needed: &'static str,
+        state: Option<ConversationState>,
+        hint: &'static str,
+    ) -> Self {
+        EngineError::WrongState {
+            customer,
+            needed,
+            state: state.map_or("without any conversation".into(), |s| s.as_str().into()),
+            hint,
+        }
+    }
+
+    /// A short machine-readable kind for API clients.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EngineError::Rejected { .. } => "rejected",
+            EngineError::Webchat(_) => "webchat_unavailable",
+            EngineError::UnknownCustomer(_)
+            | EngineError::UnknownConversation(_)
+            | EngineError::UnknownMessage(_)
+            | EngineError::UnknownMedia(_) => "not_found",
+            EngineError::WrongState { .. } => "wrong_state",
+            EngineError::DuplicateOpenId(_) => "conflict",
+            EngineError::Invalid(_) | EngineError::Profile(_) => "invalid",
+            EngineError::Store(_) | EngineError::Migrate(_) | EngineError::Io(_) => "internal",
+        }
+    }
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;

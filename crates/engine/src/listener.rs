@@ -1,0 +1,327 @@
+//! The HTTP listener webchat calls: the seven `/ari/*` callbacks (`/ari//pushRating`
+//! too) and `GET /wechat/{serviceAccountId}/{type}?file=NAME` for media. Every request,
+//! good or bad, lands in the exchange log; a valid callback is answered after its commit.
+
+use std::time::Instant;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use wxsim_protocol::{CallbackKind, ResultCode};
+
+use crate::callbacks::answer;
+use crate::engine::Engine;
+use crate::events::EngineEvent;
+use crate::media::is_plain_file_name;
+use crate::model::{ExchangeDirection, ExchangeOutcome};
+use crate::store::{exchanges, now_ms, NewExchange};
+
+pub(crate) fn spawn(engine: Engine, listener: TcpListener) {
+    let shutdown = engine.inner.shutdown.clone();
+    let app = Router::new().fallback(receive).with_state(engine);
+    tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "callback listener stopped");
+        }
+    });
+}
+
+/// What we answer and what the log keeps of it.
+struct Reply {
+    status: StatusCode,
+    content_type: &'static str,
+    body: Vec<u8>,
+    /// The body as logged (media bytes are summarized).
+    logged: String,
+    result_code: Option<i64>,
+    error: Option<String>,
+}
+
+impl Reply {
+    fn json(status: StatusCode, value: Value) -> Reply {
+        let text = value.to_string();
+        Reply {
+            status,
+            content_type: "application/json",
+            result_code: value
+                .get("result")
+                .or_else(|| value.get("code"))
+                .and_then(Value::as_i64),
+            error: (!status.is_success()).then(|| {
+                value
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            }),
+            body: text.clone().into_bytes(),
+            logged: text,
+        }
+    }
+
+    fn refuse(status: StatusCode, kind: Option<CallbackKind>, message: String) -> Reply {
+        let value = match kind {
+            Some(k) => answer(k, ResultCode::InternalError, &message),
+            None => json!({ "result": ResultCode::InternalError.code(), "message": message }),
+        };
+        Reply::json(status, value)
+    }
+
+    fn outcome(&self) -> ExchangeOutcome {
+        match (self.status.is_success(), self.result_code) {
+            (true, Some(1)) | (true, None) => ExchangeOutcome::Ok,
+            _ if self.status.is_server_error() => ExchangeOutcome::Failed,
+            _ => ExchangeOutcome::Rejected,
+        }
+    }
+}
+
+fn headers_json(headers: &HeaderMap) -> Value {
+    Value::Object(
+        headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    Value::String(v.to_str().unwrap_or("(binary)").to_owned()),
+                )
+            })
+            .collect(),
+    )
+}
+
+async fn receive(State(engine): State<Engine>, request: Request) -> Response {
+    let clock = Instant::now();
+    let started_at = now_ms();
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| path.clone());
+    let limit = usize::try_from(engine.profile().max_body_bytes).unwrap_or(usize::MAX);
+    let body = to_bytes(body, limit).await;
+    let request_body = match &body {
+        Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        Err(_) => format!("(body over {limit} bytes, not kept)"),
+    };
+    let mut log = NewExchange {
+        direction: ExchangeDirection::In,
+        method: parts.method.to_string(),
+        path: path_and_query,
+        operation: None,
+        open_id: None,
+        conversation_id: None,
+        request_headers: headers_json(&parts.headers),
+        request_body,
+        status: None,
+        response_body: None,
+        result_code: None,
+        outcome: ExchangeOutcome::Ok,
+        error: None,
+        started_at,
+        duration_us: 0,
+    };
+
+    let reply = if path.starts_with("/wechat/") {
+        log.operation = Some("/wechat/".into());
+        if parts.method != Method::GET && parts.method != Method::HEAD {
+            Reply::refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                None,
+                format!(
+                    "{} is not allowed on media addresses; use GET",
+                    parts.method
+                ),
+            )
+        } else {
+            serve_media(&engine, &path, parts.uri.query().unwrap_or_default()).await
+        }
+    } else if let Some(kind) = CallbackKind::from_path(&path) {
+        log.operation = Some(kind.path().into());
+        if parts.method != Method::POST {
+            Reply::refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                Some(kind),
+                format!(
+                    "{} is not allowed on {}; callbacks are POST",
+                    parts.method,
+                    kind.path()
+                ),
+            )
+        } else {
+            match body {
+                Err(_) => Reply::refuse(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    Some(kind),
+                    format!("body is larger than {limit} bytes"),
+                ),
+                Ok(bytes) => return callback(&engine, kind, &bytes, log, clock).await,
+            }
+        }
+    } else {
+        Reply::refuse(
+            StatusCode::NOT_FOUND,
+            None,
+            format!("no such address: {path}; callbacks live under /ari/ and media under /wechat/"),
+        )
+    };
+    finish(&engine, log, reply, clock).await
+}
+
+/// Applies a callback and logs it in one transaction, then answers.
+async fn callback(
+    engine: &Engine,
+    kind: CallbackKind,
+    body: &[u8],
+    mut log: NewExchange,
+    clock: Instant,
+) -> Response {
+    let attempt = async {
+        let mut tx = engine.store().begin().await?;
+        let applied = engine.apply_callback(&mut tx, kind, body).await?;
+        let (reply, applied) = match applied {
+            Ok(applied) => (
+                Reply::json(StatusCode::OK, applied.answer.clone()),
+                Some(applied),
+            ),
+            Err(e) => (
+                Reply::refuse(StatusCode::BAD_REQUEST, Some(kind), e.to_string()),
+                None,
+            ),
+        };
+        if let Some(a) = &applied {
+            log.open_id = a.open_id.clone();
+            log.conversation_id = a.conversation.as_ref().map(|c| c.id);
+        }
+        fill(&mut log, &reply, clock);
+        let row = exchanges::insert(&mut tx, &log).await?;
+        tx.commit().await?;
+        Ok::<_, crate::error::EngineError>((reply, applied, row))
+    }
+    .await;
+    match attempt {
+        Ok((reply, applied, row)) => {
+            engine.publish(EngineEvent::Exchange { exchange: row });
+            if let Some(applied) = applied {
+                for event in applied.events {
+                    engine.publish(event);
+                }
+                if let Some(conversation) = &applied.conversation {
+                    if let Err(e) = engine.announce(conversation).await {
+                        tracing::warn!(error = %e, "could not announce a conversation change");
+                    }
+                }
+            }
+            respond(reply)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, path = kind.path(), "callback not stored");
+            let reply = Reply::refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some(kind),
+                format!("not stored, send it again: {e}"),
+            );
+            finish(engine, log, reply, clock).await
+        }
+    }
+}
+
+fn fill(log: &mut NewExchange, reply: &Reply, clock: Instant) {
+    log.status = Some(reply.status.as_u16());
+    log.response_body = Some(reply.logged.clone());
+    log.result_code = reply.result_code;
+    log.outcome = reply.outcome();
+    log.error = reply.error.clone();
+    log.duration_us = clock.elapsed().as_micros() as i64;
+}
+
+/// Logs an exchange that changed nothing, then answers.
+async fn finish(engine: &Engine, mut log: NewExchange, reply: Reply, clock: Instant) -> Response {
+    fill(&mut log, &reply, clock);
+    let stored = async {
+        let mut tx = engine.store().begin().await?;
+        let row = exchanges::insert(&mut tx, &log).await?;
+        tx.commit().await?;
+        Ok::<_, crate::error::EngineError>(row)
+    }
+    .await;
+    match stored {
+        Ok(row) => engine.publish(EngineEvent::Exchange { exchange: row }),
+        Err(e) => tracing::error!(error = %e, "could not store an incoming exchange"),
+    }
+    respond(reply)
+}
+
+fn respond(reply: Reply) -> Response {
+    (
+        reply.status,
+        [(header::CONTENT_TYPE, reply.content_type)],
+        Body::from(reply.body),
+    )
+        .into_response()
+}
+
+/// `GET /wechat/{serviceAccountId}/{type}?file=NAME`.
+async fn serve_media(engine: &Engine, path: &str, query: &str) -> Reply {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let [_, account, _kind] = segments.as_slice() else {
+        return Reply::refuse(
+            StatusCode::NOT_FOUND,
+            None,
+            "media addresses look like /wechat/{serviceAccountId}/{type}?file=NAME".into(),
+        );
+    };
+    let file = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == "file")
+        .map(|(_, v)| v.to_owned())
+        .unwrap_or_default();
+    if !is_plain_file_name(&file) {
+        return Reply::refuse(
+            StatusCode::BAD_REQUEST,
+            None,
+            format!("`file={file}` is not a media file name"),
+        );
+    }
+    let found = match engine.store().media_file(account, &file).await {
+        Ok(found) => found,
+        Err(e) => return Reply::refuse(StatusCode::INTERNAL_SERVER_ERROR, None, e.to_string()),
+    };
+    let Some(media) = found else {
+        return Reply::refuse(
+            StatusCode::NOT_FOUND,
+            None,
+            format!("no media file {file} for service account {account}"),
+        );
+    };
+    match engine.inner.media.read(&media.file_name).await {
+        Ok(bytes) => Reply {
+            status: StatusCode::OK,
+            content_type: crate::media::mime_for(&media.file_name),
+            logged: format!(
+                "({} bytes of {}, sha256 {})",
+                bytes.len(),
+                media.mime,
+                media.sha256
+            ),
+            body: bytes,
+            result_code: None,
+            error: None,
+        },
+        Err(e) => Reply::refuse(
+            StatusCode::NOT_FOUND,
+            None,
+            format!("media file {file} is missing from the media folder: {e}"),
+        ),
+    }
+}
