@@ -1,0 +1,366 @@
+//! The engine's API over HTTP: its commands as JSON routes under `/api`, its events as a
+//! server-sent stream, and the built UI at `/`. Guarded by a bearer token (or `?token=`
+//! for the event stream and media previews, which browsers fetch without headers).
+//! `wxsim serve` binds it on loopback; the desktop shell calls the same router in-process.
+
+use std::convert::Infallible;
+use std::path::PathBuf;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures::{Stream, StreamExt};
+use serde::Deserialize;
+use serde_json::json;
+use tokio_stream::wrappers::BroadcastStream;
+use tower_http::services::{ServeDir, ServeFile};
+use wxsim_engine::protocol::MessageContent;
+use wxsim_engine::{
+    ConversationFilter, Engine, EngineError, ExchangeFilter, MediaKind, NewCustomer, Profile,
+};
+
+#[derive(Clone)]
+struct Api {
+    engine: Engine,
+    token: String,
+}
+
+/// An engine error as an HTTP answer: `{error: {kind, message, ...}}`.
+struct ApiError(EngineError);
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let status = match e.kind() {
+            "not_found" => StatusCode::NOT_FOUND,
+            "wrong_state" | "conflict" => StatusCode::CONFLICT,
+            "invalid" => StatusCode::UNPROCESSABLE_ENTITY,
+            "rejected" => StatusCode::UNPROCESSABLE_ENTITY,
+            "webchat_unavailable" => StatusCode::BAD_GATEWAY,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let mut body = json!({ "kind": e.kind(), "message": e.to_string() });
+        if let EngineError::Rejected {
+            endpoint,
+            code,
+            message,
+        } = &e
+        {
+            body["endpoint"] = json!(endpoint.path());
+            body["code"] = json!(code.code());
+            body["codeName"] = json!(code.name());
+            body["webchatMessage"] = json!(message);
+        }
+        (status, Json(json!({ "error": body }))).into_response()
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// The API and, when `ui_dir` holds a build, the UI.
+pub fn router(engine: Engine, token: String, ui_dir: PathBuf) -> Router {
+    let api = Api { engine, token };
+    let routes = Router::new()
+        .route("/info", get(info))
+        .route("/customers", get(customers).post(create_customer))
+        .route("/customers/{id}", get(customer))
+        .route("/customers/{id}/request-chat", post(request_chat))
+        .route("/customers/{id}/messages", post(send_message))
+        .route("/customers/{id}/cancel", post(cancel))
+        .route("/customers/{id}/transfer", post(transfer))
+        .route("/customers/{id}/close", post(close))
+        .route("/customers/{id}/rate", post(rate))
+        .route("/customers/{id}/queue-position", post(queue_position))
+        .route("/customers/{id}/read", post(mark_read))
+        .route("/messages/{id}/resend", post(resend))
+        .route(
+            "/media",
+            post(upload_media).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+        .route("/media/{id}", get(media))
+        .route("/conversations", get(conversations))
+        .route("/conversations/{id}", get(conversation))
+        .route("/conversations/{id}/messages", get(messages))
+        .route("/conversations/{id}/pulse", post(pulse))
+        .route("/exchanges", get(exchanges))
+        .route("/search", get(search))
+        .route("/profile", get(profile).put(set_profile))
+        .route("/profiles", get(profiles))
+        .route("/events", get(events))
+        .layer(middleware::from_fn_with_state(api.clone(), guard))
+        .with_state(api);
+    Router::new()
+        .route(
+            "/api/health",
+            get(|| async { Json(json!({ "ok": true, "version": env!("CARGO_PKG_VERSION") })) }),
+        )
+        .nest("/api", routes)
+        .fallback_service(ui(ui_dir))
+}
+
+/// The built UI, or a page that says how to build it.
+fn ui(dir: PathBuf) -> Router {
+    if dir.join("index.html").is_file() {
+        Router::new()
+            .fallback_service(ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html"))))
+    } else {
+        let page = format!(
+            "<!doctype html><title>wxsim</title><p>The UI is not built (looked in {}). Run <code>npm --prefix ui ci && npm --prefix ui run build</code>, then reload.</p>",
+            dir.display()
+        );
+        Router::new().fallback(get(move || async move { Html(page) }))
+    }
+}
+
+fn token_in_query(query: Option<&str>) -> Option<String> {
+    query?
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| *k == "token")
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Refuses requests without the token, and browser requests from another origin.
+async fn guard(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    request: Request,
+    next: Next,
+) -> Response {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    let presented = bearer.or_else(|| token_in_query(request.uri().query()));
+    if presented.as_deref() != Some(api.token.as_str()) {
+        let body = json!({ "error": { "kind": "unauthorized", "message": "missing or wrong token: use the token `wxsim serve` printed, as `Authorization: Bearer TOKEN`" } });
+        return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    }
+    if let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        let origin = origin.to_str().unwrap_or_default();
+        let host = host.to_str().unwrap_or_default();
+        if origin != format!("http://{host}") {
+            let body = json!({ "error": { "kind": "forbidden", "message": format!("requests from origin {origin} are not allowed") } });
+            return (StatusCode::FORBIDDEN, Json(body)).into_response();
+        }
+    }
+    next.run(request).await
+}
+
+async fn info(State(api): State<Api>) -> Json<serde_json::Value> {
+    let e = &api.engine;
+    Json(json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "webchat": e.webchat_base(),
+        "embedded": e.profile().webchat_url.is_none(),
+        "listener": e.callback_base(),
+        "wanAddr": e.wan_addr(),
+    }))
+}
+
+async fn customers(State(api): State<Api>) -> ApiResult<Vec<wxsim_engine::Customer>> {
+    Ok(Json(api.engine.customers().await?))
+}
+
+async fn create_customer(
+    State(api): State<Api>,
+    Json(new): Json<NewCustomer>,
+) -> ApiResult<wxsim_engine::Customer> {
+    Ok(Json(api.engine.create_customer(new).await?))
+}
+
+async fn customer(
+    State(api): State<Api>,
+    Path(id): Path<i64>,
+) -> ApiResult<wxsim_engine::Customer> {
+    Ok(Json(api.engine.customer(id).await?))
+}
+
+async fn request_chat(
+    State(api): State<Api>,
+    Path(id): Path<i64>,
+) -> ApiResult<wxsim_engine::Conversation> {
+    Ok(Json(api.engine.request_chat(id).await?))
+}
+
+async fn send_message(
+    State(api): State<Api>,
+    Path(id): Path<i64>,
+    Json(content): Json<MessageContent>,
+) -> ApiResult<wxsim_engine::Message> {
+    Ok(Json(api.engine.send_message(id, content).await?))
+}
+
+async fn cancel(
+    State(api): State<Api>,
+    Path(id): Path<i64>,
+) -> ApiResult<wxsim_engine::Conversation> {
+    Ok(Json(api.engine.cancel(id).await?))
+}
+
+#[derive(Deserialize)]
+struct TransferBody {
+    #[serde(default)]
+    info: String,
+}
+
+async fn transfer(
+    State(api): State<Api>,
+    Path(id): Path<i64>,
+    Json(body): Json<TransferBody>,
+) -> ApiResult<wxsim_engine::Conversation> {
+    Ok(Json(api.engine.transfer(id, &body.info).await?))
+}
+
+async fn close(
+    State(api): State<Api>,
+    Path(id): Path<i64>,
+) -> ApiResult<wxsim_engine::Conversation> {
+    Ok(Json(api.engine.close(id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RateBody {
+    rating_id: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn rate(
+    State(api): State<Api>,
+    Path(id): Path<i64>,
+    Json(body): Json<RateBody>,
+) -> ApiResult<wxsim_engine::Conversation> {
+    Ok(Json(
+        api.engine.rate(id, &body.rating_id, &body.comment).await?,
+    ))
+}
+
+async fn queue_position(
+    State(api): State<Api>,
+    Path(id): Path<i64>,
+) -> ApiResult<serde_json::Value> {
+    let position = api.engine.queue_position(id).await?;
+    Ok(Json(json!({ "orderInQueue": position })))
+}
+
+async fn mark_read(
+    State(api): State<Api>,
+    Path(id): Path<i64>,
+) -> ApiResult<wxsim_engine::Customer> {
+    Ok(Json(api.engine.mark_read(id).await?))
+}
+
+async fn resend(State(api): State<Api>, Path(id): Path<i64>) -> ApiResult<wxsim_engine::Message> {
+    Ok(Json(api.engine.resend(id).await?))
+}
+
+#[derive(Deserialize)]
+struct UploadQuery {
+    kind: String,
+    name: String,
+}
+
+async fn upload_media(
+    State(api): State<Api>,
+    Query(q): Query<UploadQuery>,
+    body: Bytes,
+) -> ApiResult<wxsim_engine::Media> {
+    let kind = MediaKind::parse(&q.kind).ok_or_else(|| {
+        EngineError::Invalid(format!(
+            "media kind `{}` is not one of image, voice, video, thumb",
+            q.kind
+        ))
+    })?;
+    Ok(Json(api.engine.upload_media(kind, &q.name, &body).await?))
+}
+
+async fn media(State(api): State<Api>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let (media, bytes) = api.engine.media_bytes(&id).await?;
+    Ok(([(header::CONTENT_TYPE, media.mime)], bytes).into_response())
+}
+
+async fn conversations(
+    State(api): State<Api>,
+    Query(filter): Query<ConversationFilter>,
+) -> ApiResult<Vec<wxsim_engine::Conversation>> {
+    Ok(Json(api.engine.conversations(&filter).await?))
+}
+
+async fn conversation(
+    State(api): State<Api>,
+    Path(id): Path<i64>,
+) -> ApiResult<wxsim_engine::Conversation> {
+    Ok(Json(api.engine.conversation(id).await?))
+}
+
+async fn messages(
+    State(api): State<Api>,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<wxsim_engine::Message>> {
+    api.engine.conversation(id).await?;
+    Ok(Json(api.engine.messages(id).await?))
+}
+
+async fn pulse(State(api): State<Api>, Path(id): Path<i64>) -> ApiResult<serde_json::Value> {
+    Ok(Json(json!({ "alive": api.engine.pulse_now(id).await? })))
+}
+
+async fn exchanges(
+    State(api): State<Api>,
+    Query(filter): Query<ExchangeFilter>,
+) -> ApiResult<Vec<wxsim_engine::Exchange>> {
+    Ok(Json(api.engine.exchanges(&filter).await?))
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: String,
+    limit: Option<i64>,
+}
+
+async fn search(
+    State(api): State<Api>,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<Vec<wxsim_engine::SearchHit>> {
+    Ok(Json(api.engine.search(&q.q, q.limit.unwrap_or(200)).await?))
+}
+
+async fn profile(State(api): State<Api>) -> Json<Profile> {
+    Json(api.engine.profile())
+}
+
+async fn set_profile(State(api): State<Api>, Json(profile): Json<Profile>) -> ApiResult<Profile> {
+    Ok(Json(api.engine.set_profile(profile).await?))
+}
+
+async fn profiles(State(api): State<Api>) -> ApiResult<Vec<Profile>> {
+    Ok(Json(api.engine.profiles().await?))
+}
+
+/// Engine events as SSE; a subscriber that falls behind gets a `lagged` event and reloads.
+async fn events(State(api): State<Api>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let stream = BroadcastStream::new(api.engine.subscribe()).map(|item| {
+        Ok(match item {
+            Ok(event) => Event::default()
+                .event("engine")
+                .json_data(&event)
+                .unwrap_or_default(),
+            Err(_) => Event::default().event("lagged").data("reload"),
+        })
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}

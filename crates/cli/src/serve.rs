@@ -1,0 +1,114 @@
+//! `wxsim serve`: binds the listeners, starts the embedded simulator unless a webchat URL
+//! is given, starts the engine and the loopback HTTP API, and prints every address.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use rand::Rng;
+use tokio::net::TcpListener;
+use wxsim_engine::{Engine, EngineOptions};
+use wxsim_webchat::SimConfig;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// A real webchat's base URL (e.g. http://host:8080/webchat); without it, the embedded simulator.
+    #[arg(long)]
+    webchat_url: Option<String>,
+    /// The callback and media listener webchat calls.
+    #[arg(long, default_value = "127.0.0.1:7081")]
+    listen: String,
+    /// The HTTP API (and browser UI); loopback only.
+    #[arg(long, default_value = "127.0.0.1:7080")]
+    api_listen: String,
+    /// Where the database and media live.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// The built UI to serve beside the API (default: ui/dist of this checkout).
+    #[arg(long, env = "WXSIM_UI_DIR")]
+    ui_dir: Option<PathBuf>,
+    /// The API token; random when absent.
+    #[arg(long, env = "WXSIM_TOKEN")]
+    token: Option<String>,
+}
+
+async fn bind(addr: &str, what: &str, flag: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr} for the {what}; pick another address with {flag}")
+    })
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let api_addr: SocketAddr = args
+        .api_listen
+        .parse()
+        .with_context(|| format!("--api-listen {} is not an address", args.api_listen))?;
+    anyhow::ensure!(
+        api_addr.ip().is_loopback(),
+        "--api-listen must be a loopback address: the API controls the engine"
+    );
+    let listener = bind(&args.listen, "callback listener", "--listen").await?;
+    let api_listener = bind(&args.api_listen, "API", "--api-listen").await?;
+    let callback_base = format!("http://{}", listener.local_addr()?);
+
+    let sim = match &args.webchat_url {
+        Some(_) => None,
+        None => {
+            let sim_listener = bind("127.0.0.1:0", "embedded webchat", "--webchat-url").await?;
+            let config = SimConfig {
+                ari_base: callback_base.clone(),
+                ..SimConfig::default()
+            };
+            Some(wxsim_webchat::spawn(config, sim_listener).await?)
+        }
+    };
+    let data_dir = args.data_dir.unwrap_or_else(crate::default_data_dir);
+    let engine = Engine::start(EngineOptions {
+        data_dir: data_dir.clone(),
+        profile: None,
+        embedded_webchat: sim.as_ref().map(|s| s.base_url()),
+        listener,
+    })
+    .await
+    .with_context(|| format!("cannot start the engine on data dir {}", data_dir.display()))?;
+    let mut profile = engine.profile();
+    if profile.webchat_url != args.webchat_url {
+        profile.webchat_url = args.webchat_url.clone();
+        engine.set_profile(profile).await?;
+    }
+
+    let token = args
+        .token
+        .unwrap_or_else(|| hex::encode(rand::thread_rng().gen::<[u8; 16]>()));
+    let api_addr = api_listener.local_addr()?;
+    let kind = if sim.is_some() {
+        "(embedded simulator)"
+    } else {
+        "(external)"
+    };
+    println!("wxsim {}", env!("CARGO_PKG_VERSION"));
+    println!("data     {}", data_dir.display());
+    println!("webchat  {} {kind}", engine.webchat_base());
+    println!("listener {}", engine.callback_base());
+    println!("wan      {}", engine.wan_addr());
+    println!("api      http://{api_addr}");
+    println!("token    {token}");
+    println!("open     http://{api_addr}/#token={token}");
+
+    let api = wxsim_api::router(engine.clone(), token, ui_dir(args.ui_dir));
+    axum::serve(api_listener, api)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    engine.shutdown().await;
+    if let Some(sim) = sim {
+        sim.shutdown().await;
+    }
+    Ok(())
+}
+
+fn ui_dir(given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist")))
+}
