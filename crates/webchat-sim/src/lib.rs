@@ -1,1 +1,37 @@
-//! placeholder
+//! A faithful webchat server (the customer-service side of `shared/spec/interface.md`), so
+//! the hosting-service side can run with no backend.
+//!
+//! It queues chat requests per skill group, lets scripted agents (human or robot) accept
+//! them and answer, calls the hosting side's `/ari/*` callbacks in order per customer,
+//! fetches media through `/ari/getMedia`, and answers every result and request-status code
+//! on demand. Start one with [`spawn`]; drive it with [`SimControl`] or over HTTP under
+//! `/sim`.
+
+mod agent;
+mod assets;
+mod bodies;
+mod callbacks;
+mod config;
+mod control;
+mod endpoints;
+mod error;
+mod faults;
+mod html;
+mod media;
+mod queue;
+mod server;
+mod session;
+mod sim;
+mod state;
+mod wire;
+
+pub use callbacks::CallbackOutcome;
+pub use config::{AgentConfig, ConfigPatch, SimConfig, SimSettings, SkillGroup};
+pub use control::SimControl;
+pub use error::SimError;
+pub use faults::{FaultSpec, NextRequestStatus};
+pub use media::MediaRecord;
+pub use queue::{QueuedRequest, RequestOrigin};
+pub use server::{spawn, SimHandle};
+pub use session::{Rating, ReceivedMessage, Session, SessionState, DEFAULT_SERVICE_ACCOUNT};
+pub use state::StateSnapshot;

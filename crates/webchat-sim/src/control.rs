@@ -1,0 +1,170 @@
+//! SimControl: what a tester (or a demo's agent side) does to the simulator from outside
+//! the protocol: inject faults and request outcomes, speak and act as the agent, change
+//! settings, inspect the state. The same operations over HTTP under `/sim`.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use wxsim_protocol::{AgentRef, BasicAnswer, ParseError, SessionId};
+
+use crate::agent::ScriptedAgent;
+use crate::config::{ConfigPatch, SimSettings};
+use crate::error::SimError;
+use crate::faults::{FaultSpec, NextRequestStatus};
+use crate::sim::Sim;
+use crate::state::StateSnapshot;
+use crate::wire::WireJson;
+
+/// Drives a running simulator from Rust; `POST /sim/…` does the same over HTTP.
+#[derive(Clone)]
+pub struct SimControl {
+    sim: Arc<Sim>,
+}
+
+impl SimControl {
+    pub(crate) fn new(sim: Arc<Sim>) -> Self {
+        SimControl { sim }
+    }
+
+    fn agent(&self) -> ScriptedAgent {
+        ScriptedAgent::new(Arc::clone(&self.sim))
+    }
+
+    /// The next `fault.count` calls to `fault.endpoint` answer with `fault.result`.
+    pub fn inject_fault(&self, fault: FaultSpec) {
+        self.sim.state().faults.inject(fault);
+    }
+
+    /// The next queued request (of a skill group, or any) ends with this status.
+    pub fn next_request_status(&self, next: NextRequestStatus) {
+        self.sim.state().faults.plan_status(next);
+    }
+
+    /// The session's agent sends an HTML message (`/ari/msg`).
+    pub fn agent_say(
+        &self,
+        session_id: impl Into<SessionId>,
+        html: impl Into<String>,
+    ) -> Result<(), SimError> {
+        self.agent().say(&session_id.into(), html.into())
+    }
+
+    /// The agent ends the session: `/ari/close`, then `pushRating`.
+    pub fn agent_close(&self, session_id: impl Into<SessionId>) -> Result<(), SimError> {
+        self.agent().close(&session_id.into())
+    }
+
+    /// The agent asks the customer for a rating.
+    pub fn push_rating(&self, session_id: impl Into<SessionId>) -> Result<(), SimError> {
+        self.agent().push_rating(&session_id.into())
+    }
+
+    /// The session's agents change (`sessionAgentsUpdate`).
+    pub fn set_agents(
+        &self,
+        session_id: impl Into<SessionId>,
+        agents: Vec<AgentRef>,
+    ) -> Result<(), SimError> {
+        self.agent().set_agents(&session_id.into(), agents)
+    }
+
+    /// Changes the running settings; answers the settings now in force.
+    pub fn configure(&self, patch: ConfigPatch) -> Result<SimSettings, SimError> {
+        if let Some(base) = &patch.ari_base {
+            reqwest::Url::parse(base).map_err(|e| ParseError::Field {
+                field: "ariBase".into(),
+                reason: format!("not a URL: {e}"),
+            })?;
+            self.sim.callbacks.set_ari_base(base.clone());
+        }
+        let mut state = self.sim.state();
+        state.settings.apply(&patch);
+        Ok(state.settings.clone())
+    }
+
+    /// Everything the simulator knows: queue, sessions, media, callbacks, armed faults.
+    pub fn state(&self) -> StateSnapshot {
+        self.sim.snapshot()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionBody {
+    session_id: SessionId,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SayBody {
+    session_id: SessionId,
+    html: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AgentsBody {
+    session_id: SessionId,
+    agents: Vec<AgentRef>,
+}
+
+type Done = Result<Json<BasicAnswer>, SimError>;
+
+fn done(outcome: Result<(), SimError>) -> Done {
+    outcome.map(|()| Json(BasicAnswer::ok()))
+}
+
+pub fn routes() -> Router<Arc<Sim>> {
+    Router::new()
+        .route("/sim/state", get(state))
+        .route("/sim/faults", post(faults))
+        .route("/sim/next-request-status", post(next_request_status))
+        .route("/sim/config", post(config))
+        .route("/sim/agent/say", post(say))
+        .route("/sim/agent/close", post(close))
+        .route("/sim/agent/push-rating", post(push_rating))
+        .route("/sim/agent/agents", post(agents))
+}
+
+async fn state(State(sim): State<Arc<Sim>>) -> Json<StateSnapshot> {
+    Json(SimControl::new(sim).state())
+}
+
+async fn faults(State(sim): State<Arc<Sim>>, WireJson(fault): WireJson<FaultSpec>) -> Done {
+    SimControl::new(sim).inject_fault(fault);
+    done(Ok(()))
+}
+
+async fn next_request_status(
+    State(sim): State<Arc<Sim>>,
+    WireJson(next): WireJson<NextRequestStatus>,
+) -> Done {
+    SimControl::new(sim).next_request_status(next);
+    done(Ok(()))
+}
+
+async fn config(
+    State(sim): State<Arc<Sim>>,
+    WireJson(patch): WireJson<ConfigPatch>,
+) -> Result<Json<SimSettings>, SimError> {
+    SimControl::new(sim).configure(patch).map(Json)
+}
+
+async fn say(State(sim): State<Arc<Sim>>, WireJson(body): WireJson<SayBody>) -> Done {
+    done(SimControl::new(sim).agent_say(body.session_id, body.html))
+}
+
+async fn close(State(sim): State<Arc<Sim>>, WireJson(body): WireJson<SessionBody>) -> Done {
+    done(SimControl::new(sim).agent_close(body.session_id))
+}
+
+async fn push_rating(State(sim): State<Arc<Sim>>, WireJson(body): WireJson<SessionBody>) -> Done {
+    done(SimControl::new(sim).push_rating(body.session_id))
+}
+
+async fn agents(State(sim): State<Arc<Sim>>, WireJson(body): WireJson<AgentsBody>) -> Done {
+    done(SimControl::new(sim).set_agents(body.session_id, body.agents))
+}

@@ -1,0 +1,114 @@
+//! The Queue: chat requests waiting for an agent, per skill group, in arrival order.
+
+use serde::{Deserialize, Serialize};
+use wxsim_protocol::{OpenId, RequestStatus, ResultCode};
+
+use crate::error::SimError;
+
+/// Why a request was queued.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum RequestOrigin {
+    /// `createcon.do`: a new chat.
+    NewChat,
+    /// `transferCon.do`: a robot session going to a human agent, keeping its id.
+    Transfer {
+        #[serde(rename = "sessionId")]
+        session_id: i64,
+    },
+}
+
+/// One chat request waiting in a skill group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueuedRequest {
+    pub request_id: String,
+    pub open_id: OpenId,
+    pub skill_group: i64,
+    pub epid: Option<String>,
+    /// The agent the customer asked for, if any.
+    pub pinned_agent: Option<String>,
+    pub origin: RequestOrigin,
+    /// How the request will end: accepted, or a status injected by the tester
+    /// (`WAITING` keeps it queued until it is cancelled).
+    pub outcome: RequestStatus,
+    pub queued_at_ms: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Queue {
+    requests: Vec<QueuedRequest>,
+}
+
+impl Queue {
+    pub fn push(&mut self, request: QueuedRequest) {
+        self.requests.push(request);
+    }
+
+    pub fn remove(&mut self, request_id: &str) -> Option<QueuedRequest> {
+        let at = self
+            .requests
+            .iter()
+            .position(|r| r.request_id == request_id)?;
+        Some(self.requests.remove(at))
+    }
+
+    /// Removes a request on behalf of the customer who made it.
+    pub fn take_for(
+        &mut self,
+        request_id: &str,
+        open_id: &OpenId,
+    ) -> Result<QueuedRequest, SimError> {
+        let at = self
+            .requests
+            .iter()
+            .position(|r| r.request_id == request_id)
+            .ok_or_else(|| {
+                SimError::refused(
+                    ResultCode::NoServedAgentFound,
+                    format!("no request {request_id} is waiting in the queue"),
+                )
+            })?;
+        if &self.requests[at].open_id != open_id {
+            return Err(SimError::refused(
+                ResultCode::InvalidToUserId,
+                format!("openId {open_id} did not make request {request_id}"),
+            ));
+        }
+        Ok(self.requests.remove(at))
+    }
+
+    pub fn get(&self, request_id: &str) -> Option<&QueuedRequest> {
+        self.requests.iter().find(|r| r.request_id == request_id)
+    }
+
+    pub fn of_customer(&self, open_id: &OpenId) -> Option<&QueuedRequest> {
+        self.requests.iter().find(|r| &r.open_id == open_id)
+    }
+
+    /// How many requests wait in a skill group.
+    pub fn length(&self, skill_group: i64) -> i64 {
+        let n = self
+            .requests
+            .iter()
+            .filter(|r| r.skill_group == skill_group)
+            .count();
+        i64::try_from(n).unwrap_or(i64::MAX)
+    }
+
+    /// How many requests of its skill group are ahead of this one (0: served next).
+    pub fn order_of(&self, request_id: &str) -> Option<i64> {
+        let request = self.get(request_id)?;
+        let ahead = self
+            .requests
+            .iter()
+            .take_while(|r| r.request_id != request_id)
+            .filter(|r| r.skill_group == request.skill_group)
+            .count();
+        Some(i64::try_from(ahead).unwrap_or(i64::MAX))
+    }
+
+    pub fn all(&self) -> &[QueuedRequest] {
+        &self.requests
+    }
+}

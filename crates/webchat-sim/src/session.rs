@@ -1,0 +1,124 @@
+//! Sessions: a chat between one customer and the agents serving it, from acceptance to close,
+//! with what the customer sent and how they rated it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use wxsim_protocol::{AgentId, AgentRef, MessageContent, OpenId, RatingId, SessionId};
+
+/// Service account id used in media addresses when the customer sent no `epid`.
+pub const DEFAULT_SERVICE_ACCOUNT: &str = "wxsim";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SessionState {
+    Chatting,
+    ClosedByCustomer,
+    ClosedByAgent,
+}
+
+/// A message the customer sent through `getmsg.do`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceivedMessage {
+    #[serde(flatten)]
+    pub message: MessageContent,
+    /// The agent the customer addressed.
+    pub agent_id: AgentId,
+    pub at_ms: i64,
+}
+
+/// What the customer submitted through `ratesession.do`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rating {
+    pub rating_id: RatingId,
+    pub rating_comment: String,
+    pub at_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub session_id: i64,
+    pub open_id: OpenId,
+    pub epid: Option<String>,
+    pub skill_group: i64,
+    /// The agent serving the session.
+    pub agent: AgentRef,
+    /// Everyone in the session, as last announced by `sessionAgentsUpdate`.
+    pub agents: Vec<AgentRef>,
+    pub state: SessionState,
+    pub messages: Vec<ReceivedMessage>,
+    /// Scripted replies sent so far.
+    pub replies: u32,
+    pub rating: Option<Rating>,
+    pub opened_at_ms: i64,
+    pub closed_at_ms: Option<i64>,
+}
+
+impl Session {
+    pub fn is_chatting(&self) -> bool {
+        self.state == SessionState::Chatting
+    }
+
+    /// The `serviceAccountId` of media download addresses.
+    pub fn service_account(&self) -> &str {
+        self.epid.as_deref().unwrap_or(DEFAULT_SERVICE_ACCOUNT)
+    }
+
+    pub fn wire_id(&self) -> SessionId {
+        SessionId::from(self.session_id)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Sessions {
+    by_id: BTreeMap<i64, Session>,
+}
+
+impl Sessions {
+    pub fn insert(&mut self, session: Session) {
+        self.by_id.insert(session.session_id, session);
+    }
+
+    /// A session by its id as the wire carried it (`123` or `"123"`).
+    pub fn get(&self, id: &SessionId) -> Option<&Session> {
+        self.by_id.get(&Self::number(id)?)
+    }
+
+    pub fn get_mut(&mut self, id: &SessionId) -> Option<&mut Session> {
+        self.by_id.get_mut(&Self::number(id)?)
+    }
+
+    /// A session that is still chatting.
+    pub fn chatting(&self, id: &SessionId) -> Option<&Session> {
+        self.get(id).filter(|s| s.is_chatting())
+    }
+
+    pub fn chatting_mut(&mut self, id: &SessionId) -> Option<&mut Session> {
+        self.get_mut(id).filter(|s| s.is_chatting())
+    }
+
+    pub fn chatting_with(&self, open_id: &OpenId) -> Option<&Session> {
+        self.by_id
+            .values()
+            .find(|s| s.is_chatting() && &s.open_id == open_id)
+    }
+
+    /// Sessions an agent is serving now.
+    pub fn load_of(&self, agent_id: &str) -> usize {
+        self.by_id
+            .values()
+            .filter(|s| s.is_chatting() && s.agent.id.key() == agent_id)
+            .count()
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &Session> {
+        self.by_id.values()
+    }
+
+    fn number(id: &SessionId) -> Option<i64> {
+        id.key().trim().parse().ok()
+    }
+}
