@@ -1,0 +1,301 @@
+//! Bad input on the listener, a webchat that is down or slow, and a restart: clear
+//! answers, nothing lost.
+
+mod common;
+
+use common::{quick_profile, start_engine, Rig};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use wxsim_engine::protocol::MessageContent;
+use wxsim_engine::{
+    ConversationState, Delivery, Direction, EngineError, ExchangeFilter, ExchangeOutcome, Profile,
+};
+
+async fn post(url: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_callbacks_get_clear_answers_are_logged_and_the_next_one_works() {
+    let rig = Rig::start().await;
+    let (customer, conversation) = rig.chatting("Ana", 1).await;
+    let base = rig.engine.callback_base();
+    let session: i64 = conversation.session_id.clone().unwrap().parse().unwrap();
+    let msg = format!("{base}/ari/msg");
+
+    let (status, body) = post(&msg, "{not json").await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("not valid JSON"),
+        "{body}"
+    );
+    assert_ne!(body["result"], 1);
+
+    let (status, body) = post(&msg, json!({"sessionId": [1], "content": "x"}).to_string()).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("sessionId"),
+        "{body}"
+    );
+
+    let (status, body) = post(
+        &msg,
+        json!({"sessionId": session, "content": 5}).to_string(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("content"),
+        "{body}"
+    );
+
+    let (status, body) = post(&msg, json!({"sessionId": session}).to_string()).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["message"],
+        "field `content`: required field is missing"
+    );
+
+    let (status, body) = post(
+        &msg,
+        json!({"sessionId": 999999, "content": "hi"}).to_string(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["result"], -10);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown sessionId 999999"),
+        "{body}"
+    );
+
+    let (status, body) = post(
+        &format!("{base}/ari/getMedia"),
+        json!({"mediaId": "nope", "sessionId": 42}).to_string(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_i64()),
+        (200, Some(-10)),
+        "getMedia answers with `code`: {body}"
+    );
+
+    let huge = format!(
+        "{{\"sessionId\":{session},\"content\":\"{}\"}}",
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let (status, body) = post(&msg, huge).await;
+    assert_eq!(status, 413);
+    assert!(
+        body["message"].as_str().unwrap().contains("larger than"),
+        "{body}"
+    );
+
+    let (status, _) = post(&format!("{base}/ari/nothing"), "{}").await;
+    assert_eq!(status, 404);
+    let get = reqwest::get(&msg).await.unwrap();
+    assert_eq!(get.status().as_u16(), 405);
+
+    let refused = rig
+        .engine
+        .exchanges(&ExchangeFilter {
+            outcome: Some(ExchangeOutcome::Rejected),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        refused.len() >= 8,
+        "every refusal is in the exchange log, got {}",
+        refused.len()
+    );
+    assert!(refused.iter().any(|e| e.path == "/ari/nothing"));
+    assert!(refused.iter().any(|e| e.status == Some(413)));
+
+    let (status, body) = post(
+        &msg,
+        json!({"sessionId": session, "content": "<b>still here</b>", "msgTime": 1}).to_string(),
+    )
+    .await;
+    assert_eq!((status, body["result"].as_i64()), (200, Some(1)));
+    let stored = rig.engine.messages(conversation.id).await.unwrap();
+    assert!(stored
+        .iter()
+        .any(|m| m.direction == Direction::In && m.text == "still here"));
+    let _ = customer;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn media_is_served_only_by_plain_name_for_its_own_account() {
+    let rig = Rig::start().await;
+    let media = rig
+        .engine
+        .upload_media(wxsim_engine::MediaKind::Image, "a.png", b"PNGDATA")
+        .await
+        .unwrap();
+    let base = rig.engine.callback_base();
+    let epid = rig.engine.profile().epid;
+    let ok = reqwest::get(format!(
+        "{base}/wechat/{epid}/image?file={}",
+        media.file_name
+    ))
+    .await
+    .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    assert_eq!(ok.bytes().await.unwrap().as_ref(), b"PNGDATA");
+    for bad in ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", ".hidden"] {
+        let r = reqwest::get(format!("{base}/wechat/{epid}/image?file={bad}"))
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 400, "{bad}");
+    }
+    let other = reqwest::get(format!(
+        "{base}/wechat/another-account/image?file={}",
+        media.file_name
+    ))
+    .await
+    .unwrap();
+    assert_eq!(other.status().as_u16(), 404);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_down_or_slow_webchat_fails_the_send_clearly_and_the_message_can_be_resent() {
+    let rig = Rig::start().await;
+    let (customer, conversation) = rig.chatting("Dan", 1).await;
+    let good = rig.engine.profile();
+
+    let closed_port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    rig.engine
+        .set_profile(Profile {
+            webchat_url: Some(format!("http://{closed_port}/webchat")),
+            ..good.clone()
+        })
+        .await
+        .unwrap();
+    let err = rig
+        .engine
+        .send_message(customer.id, MessageContent::Text("anyone?".into()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            EngineError::Webchat(wxsim_engine::client::CallError::Unreachable { .. })
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("unreachable"), "{err}");
+
+    let silent = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    rig.engine
+        .set_profile(Profile {
+            webchat_url: Some(format!("http://{}/webchat", silent.local_addr().unwrap())),
+            request_timeout_ms: 300,
+            ..good.clone()
+        })
+        .await
+        .unwrap();
+    let err = rig
+        .engine
+        .send_message(customer.id, MessageContent::Text("hello?".into()))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("did not answer within 300 ms"),
+        "{err}"
+    );
+
+    let failed: Vec<_> = rig
+        .engine
+        .messages(conversation.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.direction == Direction::Out)
+        .collect();
+    assert_eq!(failed.len(), 2);
+    assert!(failed
+        .iter()
+        .all(|m| m.delivery == Delivery::Failed && m.error.is_some()));
+
+    rig.engine.set_profile(good).await.unwrap();
+    for m in failed {
+        assert_eq!(
+            rig.engine.resend(m.id).await.unwrap().delivery,
+            Delivery::Sent
+        );
+    }
+    let session = rig
+        .sim
+        .control()
+        .state()
+        .sessions
+        .into_iter()
+        .find(|s| s.open_id.key() == customer.open_id)
+        .unwrap();
+    assert_eq!(
+        session.messages.len(),
+        2,
+        "each message reached webchat exactly once"
+    );
+    drop(silent);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restart_reopens_the_database_and_finds_everything() {
+    let rig = Rig::start().await;
+    let (customer, conversation) = rig.chatting("Rui", 1).await;
+    rig.engine
+        .send_message(customer.id, MessageContent::Text("remember me".into()))
+        .await
+        .unwrap();
+    let before = rig.engine.messages(conversation.id).await.unwrap();
+    let exchanges_before = rig
+        .engine
+        .exchanges(&ExchangeFilter::default())
+        .await
+        .unwrap()
+        .len();
+    rig.engine.shutdown().await;
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let engine = start_engine(rig.dir.path(), Some(rig.sim.base_url()), listener, None).await;
+    assert_eq!(
+        engine.profile(),
+        quick_profile(),
+        "the active profile was kept"
+    );
+    let customers = engine.customers().await.unwrap();
+    assert_eq!(customers.len(), 1);
+    assert_eq!(customers[0].open_id, customer.open_id);
+    let again = engine.conversation(conversation.id).await.unwrap();
+    assert_eq!(again.state, ConversationState::Chatting);
+    assert_eq!(again.session_id, conversation.session_id);
+    let after = engine.messages(conversation.id).await.unwrap();
+    assert_eq!(after.len(), before.len());
+    assert!(
+        engine
+            .exchanges(&ExchangeFilter::default())
+            .await
+            .unwrap()
+            .len()
+            >= exchanges_before
+    );
+    let hits = engine.search("remember", 10).await.unwrap();
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].snippet.contains("<mark>remember</mark>"));
+}
