@@ -117,6 +117,10 @@ fn done(outcome: Result<(), SimError>) -> Done {
     outcome.map(|()| Json(BasicAnswer::ok()))
 }
 
+fn ok() -> Done {
+    done(Ok(()))
+}
+
 pub fn routes() -> Router<Arc<Sim>> {
     Router::new()
         .route("/sim/state", get(state))
@@ -135,7 +139,7 @@ async fn state(State(sim): State<Arc<Sim>>) -> Json<StateSnapshot> {
 
 async fn faults(State(sim): State<Arc<Sim>>, WireJson(fault): WireJson<FaultSpec>) -> Done {
     SimControl::new(sim).inject_fault(fault);
-    done(Ok(()))
+    ok()
 }
 
 async fn next_request_status(
@@ -143,7 +147,7 @@ async fn next_request_status(
     WireJson(next): WireJson<NextRequestStatus>,
 ) -> Done {
     SimControl::new(sim).next_request_status(next);
-    done(Ok(()))
+    ok()
 }
 
 async fn config(

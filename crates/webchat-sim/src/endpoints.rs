@@ -20,7 +20,6 @@ use crate::sim::Sim;
 use crate::wire::WireJson;
 
 type Answer<T = BasicAnswer> = Result<Json<T>, SimError>;
-type Body<T> = WireJson<T>;
 
 pub fn routes(sim: Arc<Sim>) -> Router<Arc<Sim>> {
     let at = |e: Endpoint| format!("/webchat/{}", e.path());
@@ -51,31 +50,34 @@ fn ok() -> Answer {
 
 async fn create_con(
     State(sim): State<Arc<Sim>>,
-    WireJson(req): Body<CreateConRequest>,
+    WireJson(req): WireJson<CreateConRequest>,
 ) -> Answer<CreateConAnswer> {
     ScriptedAgent::new(sim).request_chat(&req).map(Json)
 }
 
 async fn transfer_con(
     State(sim): State<Arc<Sim>>,
-    WireJson(req): Body<TransferConRequest>,
+    WireJson(req): WireJson<TransferConRequest>,
 ) -> Answer<CreateConAnswer> {
     ScriptedAgent::new(sim).transfer(&req).map(Json)
 }
 
-async fn get_msg(State(sim): State<Arc<Sim>>, WireJson(req): Body<GetMsgRequest>) -> Answer {
+async fn get_msg(State(sim): State<Arc<Sim>>, WireJson(req): WireJson<GetMsgRequest>) -> Answer {
     ScriptedAgent::new(sim).receive(&req)?;
     ok()
 }
 
-async fn close_con(State(sim): State<Arc<Sim>>, WireJson(req): Body<CloseConRequest>) -> Answer {
+async fn close_con(
+    State(sim): State<Arc<Sim>>,
+    WireJson(req): WireJson<CloseConRequest>,
+) -> Answer {
     ScriptedAgent::new(sim).customer_closed(&req.session_id)?;
     ok()
 }
 
 async fn rate_session(
     State(sim): State<Arc<Sim>>,
-    WireJson(req): Body<RateSessionRequest>,
+    WireJson(req): WireJson<RateSessionRequest>,
 ) -> Answer {
     ScriptedAgent::new(sim).rate(&req)?;
     ok()
@@ -83,7 +85,7 @@ async fn rate_session(
 
 async fn cancel_request(
     State(sim): State<Arc<Sim>>,
-    WireJson(req): Body<CancelRequestRequest>,
+    WireJson(req): WireJson<CancelRequestRequest>,
 ) -> Answer {
     ScriptedAgent::new(sim).cancel(&req)?;
     ok()
@@ -91,7 +93,7 @@ async fn cancel_request(
 
 async fn get_queue_length(
     State(sim): State<Arc<Sim>>,
-    WireJson(req): Body<GetQueueLengthRequest>,
+    WireJson(req): WireJson<GetQueueLengthRequest>,
 ) -> Answer<QueueLengthAnswer> {
     let request_id = req.request_id.key();
     let order = sim.state().queue.order_of(&request_id);
@@ -108,7 +110,7 @@ async fn get_queue_length(
     }))
 }
 
-async fn pulse(State(sim): State<Arc<Sim>>, WireJson(req): Body<PulseRequest>) -> Answer {
+async fn pulse(State(sim): State<Arc<Sim>>, WireJson(req): WireJson<PulseRequest>) -> Answer {
     let chatting = sim
         .state()
         .sessions

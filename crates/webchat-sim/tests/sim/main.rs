@@ -1,0 +1,5 @@
+//! The simulator over real loopback HTTP, against a recording hosting side.
+
+mod faults;
+mod flows;
+mod rig;
