@@ -12,6 +12,7 @@ pub mod config;
 mod engine;
 pub mod error;
 pub mod events;
+pub mod export;
 mod listener;
 pub mod media;
 pub mod model;

@@ -7,6 +7,7 @@ pub(crate) mod exchanges;
 pub(crate) mod media;
 pub(crate) mod messages;
 pub(crate) mod profiles;
+mod readonly;
 
 use std::path::Path;
 use std::str::FromStr;

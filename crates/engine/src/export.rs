@@ -1,0 +1,395 @@
+//! Transcripts for people and tools: a conversation (or a search's hits) rendered as HTML,
+//! Markdown, JSON or CSV. Pure functions over the engine's own types, shared by
+//! `wxsim history export` and the API's download routes.
+//!
+//! HTML escapes every stored string; the only markup it embeds is an agent message's
+//! `html`, which was sanitized on arrival, and a hit's `snippet`, which is escaped text
+//! with `<mark>` around the matches.
+
+use std::fmt::Write;
+use std::str::FromStr;
+
+use serde_json::json;
+
+use crate::model::{Conversation, Direction, Message, SearchHit};
+
+/// The file formats a transcript can be exported to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Html,
+    Markdown,
+    Json,
+    Csv,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 4] = [
+        ExportFormat::Html,
+        ExportFormat::Markdown,
+        ExportFormat::Json,
+        ExportFormat::Csv,
+    ];
+
+    /// The name used on the command line and in the API (`html`, `md`, `json`, `csv`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Html => "html",
+            ExportFormat::Markdown => "md",
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            ExportFormat::Html => "text/html; charset=utf-8",
+            ExportFormat::Markdown => "text/markdown; charset=utf-8",
+            ExportFormat::Json => "application/json",
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("unknown export format `{0}`; use one of html, md, json, csv")]
+pub struct UnknownFormat(pub String);
+
+impl FromStr for ExportFormat {
+    type Err = UnknownFormat;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = if s == "markdown" { "md" } else { s };
+        ExportFormat::ALL
+            .into_iter()
+            .find(|f| f.as_str() == wanted)
+            .ok_or_else(|| UnknownFormat(s.to_owned()))
+    }
+}
+
+/// One conversation and its transcript.
+pub fn conversation(
+    format: ExportFormat,
+    conversation: &Conversation,
+    messages: &[Message],
+) -> String {
+    match format {
+        ExportFormat::Html => conversation_html(conversation, messages),
+        ExportFormat::Markdown => conversation_markdown(conversation, messages),
+        ExportFormat::Json => {
+            pretty(&json!({ "conversation": conversation, "messages": messages }))
+        }
+        ExportFormat::Csv => csv(
+            &[
+                "conversationId",
+                "messageId",
+                "time",
+                "direction",
+                "kind",
+                "sender",
+                "delivery",
+                "text",
+            ],
+            messages.iter().map(|m| {
+                vec![
+                    m.conversation_id.to_string(),
+                    m.id.to_string(),
+                    local_time(m.created_at),
+                    direction(m.direction).into(),
+                    m.kind.clone(),
+                    sender(conversation, m),
+                    format!("{:?}", m.delivery).to_lowercase(),
+                    m.text.clone(),
+                ]
+            }),
+        ),
+    }
+}
+
+/// The hits of a full-text search.
+pub fn search(format: ExportFormat, query: &str, hits: &[SearchHit]) -> String {
+    match format {
+        ExportFormat::Html => search_html(query, hits),
+        ExportFormat::Markdown => search_markdown(query, hits),
+        ExportFormat::Json => pretty(&json!({ "query": query, "hits": hits })),
+        ExportFormat::Csv => csv(
+            &[
+                "conversationId",
+                "messageId",
+                "time",
+                "nickname",
+                "openId",
+                "direction",
+                "kind",
+                "text",
+            ],
+            hits.iter().map(|h| {
+                vec![
+                    h.message.conversation_id.to_string(),
+                    h.message.id.to_string(),
+                    local_time(h.message.created_at),
+                    h.nickname.clone(),
+                    h.open_id.clone(),
+                    direction(h.message.direction).into(),
+                    h.message.kind.clone(),
+                    h.message.text.clone(),
+                ]
+            }),
+        ),
+    }
+}
+
+/// A file name for a download of this export.
+pub fn file_name(format: ExportFormat, stem: &str) -> String {
+    let safe: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}.{}", format.as_str())
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value).expect("JSON values serialize")
+}
+
+fn local_time(epoch_ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(epoch_ms)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+fn direction(d: Direction) -> &'static str {
+    match d {
+        Direction::Out => "customer",
+        Direction::In => "agent",
+        Direction::System => "system",
+    }
+}
+
+fn sender(c: &Conversation, m: &Message) -> String {
+    match m.direction {
+        Direction::Out => c.nickname.clone(),
+        Direction::In => c
+            .agent_name
+            .clone()
+            .or_else(|| c.agent_id.clone())
+            .unwrap_or_else(|| "agent".into()),
+        Direction::System => "system".into(),
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// One CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
+    }
+}
+
+fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let line = |fields: Vec<String>| {
+        fields
+            .iter()
+            .map(|f| csv_field(f))
+            .collect::<Vec<_>>()
+            .join(",")
+            + "\r\n"
+    };
+    let mut out = line(header.iter().map(|h| (*h).to_owned()).collect());
+    for row in rows {
+        out.push_str(&line(row));
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}\
+.m{margin:.6rem 0;padding:.5rem .7rem;border-radius:.4rem}.customer{background:#e8f5e9}\
+.agent{background:#e3f2fd}.system{color:#666;font-size:.9em}.meta{color:#666;font-size:.8em}\
+mark{background:#ffeb3b}";
+
+fn html_page(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head>\n<body>\n{body}</body></html>\n",
+        escape_html(title)
+    )
+}
+
+fn conversation_title(c: &Conversation) -> String {
+    format!("Conversation {} — {} ({})", c.id, c.nickname, c.open_id)
+}
+
+fn conversation_html(c: &Conversation, messages: &[Message]) -> String {
+    let mut body = format!(
+        "<h1>{}</h1>\n<ul class=\"meta\">\n",
+        escape_html(&conversation_title(c))
+    );
+    for (name, value) in facts(c) {
+        let _ = writeln!(
+            body,
+            "<li>{}: {}</li>",
+            escape_html(name),
+            escape_html(&value)
+        );
+    }
+    body.push_str("</ul>\n");
+    for m in messages {
+        let content = match (&m.direction, &m.html) {
+            (Direction::In, Some(html)) => html.clone(),
+            _ => escape_html(&m.text),
+        };
+        let _ = writeln!(
+            body,
+            "<div class=\"m {}\"><div class=\"meta\">{} · {} · {}</div>{content}</div>",
+            direction(m.direction),
+            escape_html(&local_time(m.created_at)),
+            escape_html(&sender(c, m)),
+            escape_html(&m.kind),
+        );
+    }
+    html_page(&conversation_title(c), &body)
+}
+
+fn search_html(query: &str, hits: &[SearchHit]) -> String {
+    let title = format!("Search “{query}” — {} hits", hits.len());
+    let mut body = format!("<h1>{}</h1>\n", escape_html(&title));
+    for h in hits {
+        let _ = writeln!(
+            body,
+            "<div class=\"m {}\"><div class=\"meta\">{} · conversation {} · {} ({})</div>{}</div>",
+            direction(h.message.direction),
+            escape_html(&local_time(h.message.created_at)),
+            h.message.conversation_id,
+            escape_html(&h.nickname),
+            escape_html(&h.open_id),
+            h.snippet,
+        );
+    }
+    html_page(&title, &body)
+}
+
+/// The conversation's facts worth a line in a transcript's header.
+fn facts(c: &Conversation) -> Vec<(&'static str, String)> {
+    let mut facts = vec![
+        ("state", c.state.as_str().to_owned()),
+        ("started", local_time(c.created_at)),
+        ("messages", c.message_count.to_string()),
+    ];
+    let optional = [
+        ("agent", c.agent_name.clone().or_else(|| c.agent_id.clone())),
+        ("session", c.session_id.clone()),
+        ("request", c.request_id.clone()),
+        ("closed", c.closed_at.map(local_time)),
+        ("closed by", c.closed_by.clone()),
+        ("rating", c.rating_id.clone()),
+        (
+            "rating comment",
+            c.rating_comment.clone().filter(|s| !s.is_empty()),
+        ),
+        ("status", c.status_message.clone()),
+    ];
+    facts.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+    facts
+}
+
+/// Markdown-safe inline text: backslash-escapes the characters that start markup.
+fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\`*_[]<>#|".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.replace('\n', "  \n")
+}
+
+fn conversation_markdown(c: &Conversation, messages: &[Message]) -> String {
+    let mut out = format!("# {}\n\n", md(&conversation_title(c)));
+    for (name, value) in facts(c) {
+        let _ = writeln!(out, "- **{name}**: {}", md(&value));
+    }
+    out.push('\n');
+    for m in messages {
+        let _ = writeln!(
+            out,
+            "**{}** · {} · _{}_  \n{}\n",
+            md(&sender(c, m)),
+            local_time(m.created_at),
+            md(&m.kind),
+            md(&m.text)
+        );
+    }
+    out
+}
+
+fn search_markdown(query: &str, hits: &[SearchHit]) -> String {
+    let mut out = format!("# Search “{}” — {} hits\n\n", md(query), hits.len());
+    for h in hits {
+        let _ = writeln!(
+            out,
+            "- {} · conversation {} · **{}** ({}): {}",
+            local_time(h.message.created_at),
+            h.message.conversation_id,
+            md(&h.nickname),
+            md(&h.open_id),
+            md(&h.message.text)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\"\nbye"), "\"say \"\"hi\"\"\nbye\"");
+    }
+
+    #[test]
+    fn formats_parse_by_name() {
+        for f in ExportFormat::ALL {
+            assert_eq!(f.as_str().parse::<ExportFormat>(), Ok(f));
+        }
+        assert_eq!("markdown".parse(), Ok(ExportFormat::Markdown));
+        assert!("pdf".parse::<ExportFormat>().is_err());
+        assert_eq!(file_name(ExportFormat::Csv, "conv 7/x"), "conv_7_x.csv");
+    }
+
+    #[test]
+    fn html_escapes_text() {
+        assert_eq!(
+            escape_html("<script>'&\""),
+            "&lt;script&gt;&#39;&amp;&quot;"
+        );
+    }
+}
