@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 use ts_rs::TS;
-use wxsim_engine::protocol::{Lang, MessageContent, MsgType, RequestStatus, ResultCode};
+use wxsim_engine::protocol::{
+    CallbackKind, Endpoint, Lang, MessageContent, MsgType, RequestStatus, ResultCode,
+};
 use wxsim_engine::{
     ConversationFilter, EngineEvent, ExchangeFilter, Media, NewCustomer, Profile, SearchHit,
 };
@@ -41,6 +43,11 @@ fn codes_module() -> String {
             .iter()
             .map(|c| (c.code(), c.name(), c.label(Lang::En), c.label(Lang::Zh))),
     );
+    let operations: Vec<&str> = Endpoint::ALL
+        .iter()
+        .map(|e| e.path())
+        .chain(CallbackKind::ALL.iter().map(|c| c.path()))
+        .collect();
     let pretty = |v: &Value| serde_json::to_string_pretty(v).expect("tables serialize");
     format!(
         "// Generated from crates/protocol/src/code.rs by crates/engine/tests/export_types.rs. Do not edit.\n\n\
@@ -48,9 +55,12 @@ fn codes_module() -> String {
          /** `result` of every answer (and `code` of getMedia's). */\n\
          export const RESULT_CODES: readonly CodeEntry[] = {};\n\n\
          /** `requestStatus` of /ari/updateRequestStatus. */\n\
-         export const REQUEST_STATUSES: readonly CodeEntry[] = {};\n",
+         export const REQUEST_STATUSES: readonly CodeEntry[] = {};\n\n\
+         /** The interface's operations: webchat's endpoints, then the callbacks. */\n\
+         export const OPERATIONS: readonly string[] = {};\n",
         pretty(&results),
-        pretty(&statuses)
+        pretty(&statuses),
+        pretty(&json!(operations))
     )
 }
 

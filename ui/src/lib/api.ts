@@ -1,0 +1,64 @@
+// The engine's routes, typed with the types generated from Rust (src/lib/generated/).
+import type { Conversation } from "./generated/Conversation";
+import type { ConversationFilter } from "./generated/ConversationFilter";
+import type { Customer } from "./generated/Customer";
+import type { Exchange } from "./generated/Exchange";
+import type { ExchangeFilter } from "./generated/ExchangeFilter";
+import type { Media } from "./generated/Media";
+import type { MediaKind } from "./generated/MediaKind";
+import type { Message } from "./generated/Message";
+import type { MessageContent } from "./generated/MessageContent";
+import type { NewCustomer } from "./generated/NewCustomer";
+import type { Profile } from "./generated/Profile";
+import type { SearchHit } from "./generated/SearchHit";
+import type { Transport } from "./transport";
+
+/** `/api/info` is assembled ad hoc by crates/api (no Rust type to generate from). */
+export interface Info {
+  version: string;
+  webchat: string;
+  embedded: boolean;
+  listener: string;
+  wanAddr: string;
+}
+
+function query(params: Partial<Record<string, string | number | null | undefined>>): string {
+  const pairs = Object.entries(params).filter(
+    (p): p is [string, string | number] => p[1] !== null && p[1] !== undefined && p[1] !== "",
+  );
+  return pairs.length === 0 ? "" : "?" + new URLSearchParams(pairs.map(([k, v]) => [k, String(v)]));
+}
+
+export function makeApi(t: Transport) {
+  const c = (id: number, action: string) => `/api/customers/${id}/${action}`;
+  return {
+    info: () => t.request<Info>("GET", "/api/info"),
+    customers: () => t.request<Customer[]>("GET", "/api/customers"),
+    createCustomer: (n: NewCustomer) => t.request<Customer>("POST", "/api/customers", n),
+    requestChat: (id: number) => t.request<Conversation>("POST", c(id, "request-chat")),
+    send: (id: number, content: MessageContent) => t.request<Message>("POST", c(id, "messages"), content),
+    cancel: (id: number) => t.request<Conversation>("POST", c(id, "cancel")),
+    transfer: (id: number, info: string) => t.request<Conversation>("POST", c(id, "transfer"), { info }),
+    close: (id: number) => t.request<Conversation>("POST", c(id, "close")),
+    rate: (id: number, ratingId: string, comment: string) =>
+      t.request<Conversation>("POST", c(id, "rate"), { ratingId, comment }),
+    queuePosition: (id: number) => t.request<{ orderInQueue: number | null }>("POST", c(id, "queue-position")),
+    markRead: (id: number) => t.request<Customer>("POST", c(id, "read")),
+    resend: (messageId: number) => t.request<Message>("POST", `/api/messages/${messageId}/resend`),
+    upload: (kind: MediaKind, file: File): Promise<Media> =>
+      file.arrayBuffer().then((bytes) => t.upload(kind, file.name, bytes)),
+    conversations: (f: Partial<ConversationFilter> = {}) =>
+      t.request<Conversation[]>("GET", "/api/conversations" + query(f)),
+    conversation: (id: number) => t.request<Conversation>("GET", `/api/conversations/${id}`),
+    messages: (id: number) => t.request<Message[]>("GET", `/api/conversations/${id}/messages`),
+    pulse: (id: number) => t.request<{ alive: boolean }>("POST", `/api/conversations/${id}/pulse`),
+    exchanges: (f: Partial<ExchangeFilter>) => t.request<Exchange[]>("GET", "/api/exchanges" + query(f)),
+    search: (q: string) => t.request<SearchHit[]>("GET", "/api/search" + query({ q })),
+    profile: () => t.request<Profile>("GET", "/api/profile"),
+    setProfile: (p: Profile) => t.request<Profile>("PUT", "/api/profile", p),
+    mediaSrc: (mediaId: string) => t.mediaSrc(mediaId),
+    save: (name: string, mime: string, contents: string) => t.save(name, mime, contents),
+  };
+}
+
+export type Api = ReturnType<typeof makeApi>;

@@ -1,0 +1,73 @@
+import type { EngineEvent } from "./generated/EngineEvent";
+import type { Media } from "./generated/Media";
+import type { MediaKind } from "./generated/MediaKind";
+import { apiErrorFrom, download, type EventHandlers, type Method, type Transport } from "./transport";
+
+const TOKEN_KEY = "wxsim.token";
+
+/** Takes `#token=…` from the address into sessionStorage and out of the visible URL. */
+export function adoptToken(): string | null {
+  const match = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
+  if (match?.[1]) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function storeToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+async function answer<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  const body: unknown = text ? JSON.parse(text) : null;
+  if (!response.ok) throw apiErrorFrom(response.status, body);
+  return body as T;
+}
+
+export function browserTransport(token: string): Transport {
+  const auth = { Authorization: `Bearer ${token}` };
+  const query = `token=${encodeURIComponent(token)}`;
+  return {
+    async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+      const init: RequestInit = { method, headers: { ...auth } };
+      if (body !== undefined) {
+        init.headers = { ...auth, "Content-Type": "application/json" };
+        init.body = JSON.stringify(body);
+      }
+      return answer<T>(await fetch(path, init));
+    },
+    async upload(kind: MediaKind, name: string, bytes: ArrayBuffer): Promise<Media> {
+      const path = `/api/media?kind=${kind}&name=${encodeURIComponent(name)}`;
+      const response = await fetch(path, {
+        method: "POST",
+        headers: { ...auth, "Content-Type": "application/octet-stream" },
+        body: bytes,
+      });
+      return answer<Media>(response);
+    },
+    subscribe(handlers: EventHandlers): () => void {
+      const source = new EventSource(`/api/events?${query}`);
+      let dropped = false;
+      source.addEventListener("engine", (e) => handlers.event(JSON.parse(e.data) as EngineEvent));
+      source.addEventListener("lagged", () => handlers.reload());
+      source.addEventListener("open", () => {
+        handlers.connection(true);
+        if (dropped) handlers.reload();
+      });
+      source.addEventListener("error", () => {
+        dropped = true;
+        handlers.connection(false);
+      });
+      return () => source.close();
+    },
+    mediaSrc(mediaId: string): Promise<string> {
+      return Promise.resolve(`/api/media/${encodeURIComponent(mediaId)}?${query}`);
+    },
+    save(name: string, mime: string, contents: string): Promise<void> {
+      download(name, mime, contents);
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// How the UI reaches the engine: over HTTP in a browser (`wxsim serve`), over Tauri IPC in
+// the desktop window. Both speak the same routes and carry the same JSON (see README.md).
+import type { EngineEvent } from "./generated/EngineEvent";
+import type { Media } from "./generated/Media";
+import type { MediaKind } from "./generated/MediaKind";
+
+export type Method = "GET" | "POST" | "PUT";
+
+/** An error answer of the API: `{error: {kind, message, ...}}` with its HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly kind: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EventHandlers {
+  event(e: EngineEvent): void;
+  /** Events may have been missed: reload the state. */
+  reload(): void;
+  connection(connected: boolean): void;
+}
+
+export interface Transport {
+  request<T>(method: Method, path: string, body?: unknown): Promise<T>;
+  upload(kind: MediaKind, name: string, bytes: ArrayBuffer): Promise<Media>;
+  /** Starts the event stream; the returned function stops it. */
+  subscribe(handlers: EventHandlers): () => void;
+  /** An address an <img>, <audio> or <video> can load the media from. */
+  mediaSrc(mediaId: string): Promise<string>;
+  /** Saves a file the user exported (download, or the desktop's save dialog). */
+  save(name: string, mime: string, contents: string): Promise<void>;
+}
+
+export function apiErrorFrom(status: number, body: unknown): ApiError {
+  const error = (body as { error?: { kind?: string; message?: string } } | null)?.error;
+  return new ApiError(status, error?.kind ?? "http", error?.message ?? `HTTP ${status}`);
+}
+
+export function download(name: string, mime: string, contents: string): void {
+  const url = URL.createObjectURL(new Blob([contents], { type: mime }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
