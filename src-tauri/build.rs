@@ -1,0 +1,8 @@
+//! Tauri's build step; the app manifest lists the shell's commands so that the window may
+//! call only those its capability (capabilities/default.json) grants.
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(&["api", "upload_media", "save_file"]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("tauri-build failed");
+}
