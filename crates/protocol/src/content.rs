@@ -191,6 +191,12 @@ impl MessageContent {
             }
             other => other.clone(),
         };
+        if !object.is_object() {
+            return Err(ContentError::Invalid {
+                msg_type: name,
+                reason: format!("expected a JSON object, got {object}"),
+            });
+        }
         let tagged = serde_json::json!({ "msgType": name, "content": object });
         serde_json::from_value(tagged).map_err(|e| ContentError::Invalid {
             msg_type: name,
@@ -252,6 +258,8 @@ mod tests {
     fn bad_content_names_the_problem() {
         let e = MessageContent::from_wire(MsgType::Video, &json!({"mediaId": "m"})).unwrap_err();
         assert!(e.to_string().contains("thumbMediaId"), "{e}");
+        let e = MessageContent::from_wire(MsgType::Location, &json!([1.5, 2.0])).unwrap_err();
+        assert!(e.to_string().contains("expected a JSON object"), "{e}");
         let e = MessageContent::from_wire(MsgType::Text, &json!({"a": 1})).unwrap_err();
         assert_eq!(e, ContentError::TextNotString("text"));
     }

@@ -7,16 +7,21 @@
 //! a field: a missing required field is an error that names it.
 
 pub mod callback;
+pub mod check;
 pub mod code;
 pub mod content;
+pub mod contract;
 pub mod endpoint;
 pub mod id;
 mod lenient;
+pub mod openapi;
 pub mod parse;
 
 pub use callback::*;
+pub use check::{check_body, Finding, Severity, Side};
 pub use code::{Lang, RequestStatus, ResultCode};
 pub use content::{ContentEncoding, ContentError, MessageContent, MsgType};
+pub use contract::{Field, FieldType, Operation, OperationSpec, OPERATIONS};
 pub use endpoint::*;
 pub use id::{AgentId, ChatSessionId, MediaId, OpenId, RatingId, RequestId, SessionId, WireId};
 pub use parse::{parse_json, ParseError};
