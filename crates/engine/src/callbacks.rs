@@ -5,11 +5,15 @@
 use serde_json::{json, Value};
 use wxsim_protocol::{
     parse::{parse_json, ParseError},
-    CallbackKind, CloseCallback, CreateCallback, GetMediaCallback, MsgCallback, PushRatingCallback,
-    RequestStatus, ResultCode, SessionAgentsUpdateCallback, UpdateRequestStatusCallback,
+    CallbackKind, CloseCallback, CreateCallback, Finding, GetMediaCallback, MsgCallback,
+    PushRatingCallback, RequestStatus, ResultCode, SessionAgentsUpdateCallback, Severity,
+    UpdateRequestStatusCallback,
 };
 
 use crate::engine::Engine;
+
+/// A callback repeated within this window (same session, time and content) is stored once.
+const REPEAT_WINDOW_MS: i64 = 5 * 60 * 1000;
 use crate::error::Result;
 use crate::events::EngineEvent;
 use crate::model::{AgentView, ConversationState, Delivery, Direction};
@@ -22,16 +26,26 @@ pub(crate) struct Applied {
     pub open_id: Option<String>,
     pub conversation: Option<ConversationRow>,
     pub events: Vec<EngineEvent>,
+    /// Contract findings that need the conversation's history to see.
+    pub findings: Vec<Finding>,
 }
 
 impl Applied {
-    fn refused(kind: CallbackKind, code: ResultCode, message: String) -> Applied {
+    /// Refused: the callback names something we do not know; that is a finding too.
+    fn refused(kind: CallbackKind, code: ResultCode, rule: &str, message: String) -> Applied {
         Applied {
             answer: answer(kind, code, &message),
             open_id: None,
             conversation: None,
             events: vec![],
+            findings: vec![Finding::new(rule, Severity::Error, None, message)],
         }
+    }
+
+    fn flag(mut self, rule: &str, severity: Severity, message: String) -> Applied {
+        self.findings
+            .push(Finding::new(rule, severity, None, message));
+        self
     }
 }
 
@@ -49,6 +63,7 @@ fn unknown_session(kind: CallbackKind, session: &str) -> Applied {
     Applied::refused(
         kind,
         ResultCode::NoServedAgentFound,
+        "unknown_session",
         format!("unknown sessionId {session}: no /ari/create was received for it"),
     )
 }
@@ -57,6 +72,7 @@ fn unknown_open_id(kind: CallbackKind, open_id: &str) -> Applied {
     Applied::refused(
         kind,
         ResultCode::InvalidToUserId,
+        "unknown_open_id",
         format!("unknown openId {open_id}: no such customer here"),
     )
 }
@@ -110,6 +126,7 @@ impl Engine {
             open_id: Some(row.open_id.clone()),
             conversation: Some(row),
             events,
+            findings: vec![],
         })
     }
 
@@ -122,6 +139,7 @@ impl Engine {
             return Ok(Applied::refused(
                 kind,
                 ResultCode::NoServedAgentFound,
+                "no_request",
                 format!("openId {} has no pending chat request", cb.open_id),
             ));
         };
@@ -140,9 +158,21 @@ impl Engine {
             return Ok(Applied::refused(
                 kind,
                 ResultCode::InternalError,
+                "required",
                 "field `sessionId`: required when result is 1".into(),
             ));
         };
+        if row.state() == ConversationState::Chatting
+            && row.session_id().as_ref() == Some(&session.0)
+        {
+            let message =
+                format!("a second /ari/create for session {session}, which already exists");
+            return Ok(self.commit_change(tx, kind, row, None).await?.flag(
+                "duplicate_create",
+                Severity::Warning,
+                message,
+            ));
+        }
         let agent_name = cb.agent_name.clone().unwrap_or_default();
         let agent_id = cb.agent_id.as_ref().map(|a| a.key()).unwrap_or_default();
         row.set_state(ConversationState::Chatting);
@@ -182,6 +212,7 @@ impl Engine {
             return Ok(Applied::refused(
                 kind,
                 ResultCode::NoServedAgentFound,
+                "no_request",
                 format!(
                     "openId {} has no chat request {}",
                     cb.open_id, cb.request_id
@@ -191,8 +222,15 @@ impl Engine {
         if row.request_id().is_none() || row.state() == ConversationState::Queued {
             row.set_request_id(&cb.request_id.0);
         }
-        row.request_status = Some(cb.request_status.code());
         let status = cb.request_status;
+        let backwards = match row.request_status.map(RequestStatus::from) {
+            Some(before) if before.is_final_failure() => Some(before),
+            Some(before) if before.is_accepted() && status == RequestStatus::Waiting => {
+                Some(before)
+            }
+            _ => None,
+        };
+        row.request_status = Some(status.code());
         let active = row.state().is_active();
         if active && status == RequestStatus::Waiting {
             if row.state() == ConversationState::Requesting {
@@ -222,7 +260,15 @@ impl Engine {
                 }
             ),
         );
-        self.commit_change(tx, kind, row, Some(line)).await
+        let applied = self.commit_change(tx, kind, row, Some(line)).await?;
+        Ok(match backwards {
+            Some(before) => applied.flag(
+                "status_backwards",
+                Severity::Warning,
+                format!("request status went from {before} to {status}"),
+            ),
+            None => applied,
+        })
     }
 
     async fn session_row(
@@ -242,6 +288,14 @@ impl Engine {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
         };
+        if messages::recent_twin(tx, row.id, &cb.content, cb.msg_time, REPEAT_WINDOW_MS).await? {
+            let note = format!("a repeat of an agent message already stored (same session, msgTime {:?} and content)", cb.msg_time);
+            return Ok(self.commit_change(tx, kind, row, None).await?.flag(
+                "repeat",
+                Severity::Info,
+                note,
+            ));
+        }
         let message = NewMessage {
             conversation_id: row.id,
             direction: Direction::In,
@@ -341,7 +395,8 @@ impl Engine {
                 conversation: Some(row),
                 ..Applied::refused(
                     kind,
-                    ResultCode::InternalError,
+                    ResultCode::NoServedAgentFound,
+                    "unknown_media",
                     format!("unknown mediaId {}", cb.media_id),
                 )
             });
@@ -351,6 +406,7 @@ impl Engine {
             open_id: Some(row.open_id.clone()),
             conversation: Some(row),
             events: vec![],
+            findings: vec![],
         })
     }
 }

@@ -124,6 +124,12 @@ impl WebchatClient {
             Ok((answer, code))
         });
         let result_code = parsed.as_ref().ok().and_then(|(_, c)| *c);
+        let findings = crate::contract::body_findings(
+            Some(endpoint.path()),
+            &request_body,
+            status,
+            response_body.as_deref(),
+        );
         let exchange = NewExchange {
             direction: ExchangeDirection::Out,
             method: "POST".into(),
@@ -147,6 +153,7 @@ impl WebchatClient {
             error: parsed.as_ref().err().map(|e| e.to_string()),
             started_at,
             duration_us: clock.elapsed().as_micros() as i64,
+            findings,
         };
         self.log(exchange).await;
         parsed.map(|(a, _)| a)

@@ -251,7 +251,31 @@ impl Engine {
     }
 
     async fn deliver(&self, message_id: i64) -> Result<Message> {
+        if !self
+            .inner
+            .in_flight
+            .lock()
+            .expect("in-flight lock")
+            .insert(message_id)
+        {
+            return Err(EngineError::Invalid(format!(
+                "message {message_id} is being sent right now; wait for its outcome"
+            )));
+        }
+        let outcome = self.deliver_once(message_id).await;
+        self.inner
+            .in_flight
+            .lock()
+            .expect("in-flight lock")
+            .remove(&message_id);
+        outcome
+    }
+
+    async fn deliver_once(&self, message_id: i64) -> Result<Message> {
         let message = self.store().message(message_id).await?;
+        if message.delivery == Delivery::Sent {
+            return Ok(message);
+        }
         let content = message.content.clone().ok_or_else(|| {
             EngineError::Invalid(format!("message {message_id} has no content to send"))
         })?;

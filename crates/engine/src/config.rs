@@ -59,6 +59,14 @@ pub struct Profile {
     pub content_encoding: ContentEncoding,
     pub create_time_format: CreateTimeFormat,
     pub rating_scale: Vec<RatingOption>,
+    /// Refuse callbacks that break the interface (a non-1 answer naming the field) instead
+    /// of accepting and flagging them.
+    pub strict_contract: bool,
+    /// When the listener is bound beyond loopback: source addresses allowed to call it
+    /// (IPs or CIDRs; list 127.0.0.1 to keep local callers). Empty = anyone.
+    pub allowed_sources: Vec<String>,
+    /// When set, callers must send it in the `X-Wxsim-Secret` header.
+    pub shared_secret: Option<String>,
     /// Largest callback body accepted.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub max_body_bytes: u64,
@@ -97,6 +105,9 @@ impl Default for Profile {
                     name: "★".repeat(n),
                 })
                 .collect(),
+            strict_contract: false,
+            allowed_sources: vec![],
+            shared_secret: None,
             max_body_bytes: 1024 * 1024,
         }
     }
@@ -145,6 +156,20 @@ impl Profile {
                 reason:
                     "must be non-empty and free of / \\ ? # and ..; it is part of media addresses"
                         .into(),
+            });
+        }
+        for source in &self.allowed_sources {
+            if crate::access::SourceRule::parse(source).is_none() {
+                return Err(ProfileError {
+                    field: "allowedSources",
+                    reason: format!("`{source}` is not an IP address or CIDR (like 10.0.0.0/8)"),
+                });
+            }
+        }
+        if self.shared_secret.as_deref().is_some_and(|s| s.len() < 8) {
+            return Err(ProfileError {
+                field: "sharedSecret",
+                reason: "use at least 8 characters".into(),
             });
         }
         if self.request_timeout_ms == 0 {

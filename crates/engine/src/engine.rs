@@ -48,6 +48,9 @@ pub(crate) struct Inner {
     pub embedded_webchat: Option<String>,
     pub listen_addr: SocketAddr,
     pub timers: Mutex<HashMap<(i64, crate::timers::TimerKind), CancellationToken>>,
+    pub faults: Mutex<Vec<crate::faults::ListenerFault>>,
+    /// Customer messages being sent right now: a second send of one waits its turn.
+    pub in_flight: Mutex<std::collections::HashSet<i64>>,
     pub shutdown: CancellationToken,
 }
 
@@ -71,6 +74,15 @@ impl Engine {
                 }
             },
         };
+        let mut tx = store.begin().await?;
+        let interrupted = crate::store::messages::fail_interrupted(&mut tx).await?;
+        tx.commit().await?;
+        if interrupted > 0 {
+            tracing::warn!(
+                interrupted,
+                "customer messages were cut off by a stop; they are marked failed for re-sending"
+            );
+        }
         let events = EventBus::new();
         let engine = Engine {
             inner: Arc::new(Inner {
@@ -82,6 +94,8 @@ impl Engine {
                 embedded_webchat: options.embedded_webchat,
                 listen_addr: options.listener.local_addr()?,
                 timers: Mutex::new(HashMap::new()),
+                faults: Mutex::new(Vec::new()),
+                in_flight: Mutex::new(Default::default()),
                 shutdown: CancellationToken::new(),
             }),
         };

@@ -5,14 +5,17 @@
 //! media, SQLite history, and a typed event stream. [`Engine`] is the one API that the
 //! desktop shell, the HTTP API of `wxsim serve` and the scenario runner all call.
 
+pub mod access;
 mod callbacks;
 pub mod client;
 mod commands;
 pub mod config;
+pub mod contract;
 mod engine;
 pub mod error;
 pub mod events;
 pub mod export;
+pub mod faults;
 mod listener;
 pub mod media;
 pub mod model;

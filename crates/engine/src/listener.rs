@@ -2,10 +2,11 @@
 //! too) and `GET /wechat/{serviceAccountId}/{type}?file=NAME` for media. Every request,
 //! good or bad, lands in the exchange log; a valid callback is answered after its commit.
 
-use std::time::Instant;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -13,9 +14,12 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use wxsim_protocol::{CallbackKind, ResultCode};
 
+use crate::access::source_allowed;
 use crate::callbacks::answer;
+use crate::contract::{answer_findings, first_breach, request_findings};
 use crate::engine::Engine;
 use crate::events::EngineEvent;
+use crate::faults::FaultAction;
 use crate::media::is_plain_file_name;
 use crate::model::{ExchangeDirection, ExchangeOutcome};
 use crate::store::{exchanges, now_ms, NewExchange};
@@ -24,9 +28,12 @@ pub(crate) fn spawn(engine: Engine, listener: TcpListener) {
     let shutdown = engine.inner.shutdown.clone();
     let app = Router::new().fallback(receive).with_state(engine);
     tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .await;
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await;
         if let Err(e) = served {
             tracing::error!(error = %e, "callback listener stopped");
         }
@@ -42,6 +49,8 @@ struct Reply {
     logged: String,
     result_code: Option<i64>,
     error: Option<String>,
+    /// Close the connection instead of finishing the answer (an injected fault).
+    drop_connection: bool,
 }
 
 impl Reply {
@@ -63,6 +72,7 @@ impl Reply {
             }),
             body: text.clone().into_bytes(),
             logged: text,
+            drop_connection: false,
         }
     }
 
@@ -97,7 +107,11 @@ fn headers_json(headers: &HeaderMap) -> Value {
     )
 }
 
-async fn receive(State(engine): State<Engine>, request: Request) -> Response {
+async fn receive(
+    State(engine): State<Engine>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
     let clock = Instant::now();
     let started_at = now_ms();
     let (parts, body) = request.into_parts();
@@ -129,9 +143,33 @@ async fn receive(State(engine): State<Engine>, request: Request) -> Response {
         error: None,
         started_at,
         duration_us: 0,
+        findings: vec![],
     };
 
-    let reply = if path.starts_with("/wechat/") {
+    let profile = engine.profile();
+    let secret_ok = profile.shared_secret.as_deref().is_none_or(|secret| {
+        parts
+            .headers
+            .get("x-wxsim-secret")
+            .and_then(|v| v.to_str().ok())
+            == Some(secret)
+    });
+    let reply = if !source_allowed(&profile.allowed_sources, peer.ip()) {
+        Reply::refuse(
+            StatusCode::FORBIDDEN,
+            None,
+            format!(
+                "{} is not in the allowed sources of this hosting service",
+                peer.ip()
+            ),
+        )
+    } else if !secret_ok {
+        Reply::refuse(
+            StatusCode::UNAUTHORIZED,
+            None,
+            "missing or wrong X-Wxsim-Secret header".into(),
+        )
+    } else if path.starts_with("/wechat/") {
         log.operation = Some("/wechat/".into());
         if parts.method != Method::GET && parts.method != Method::HEAD {
             Reply::refuse(
@@ -177,6 +215,37 @@ async fn receive(State(engine): State<Engine>, request: Request) -> Response {
     finish(&engine, log, reply, clock).await
 }
 
+/// An injected fault's answer, or `None` to carry on (after any delay).
+async fn injected(engine: &Engine, kind: CallbackKind) -> Option<Reply> {
+    let action = engine.take_fault(kind)?;
+    let note = |reply: Reply| Reply {
+        error: Some(format!("injected fault: {action:?}")),
+        ..reply
+    };
+    match &action {
+        FaultAction::Delay { ms } => {
+            tokio::time::sleep(Duration::from_millis(*ms)).await;
+            None
+        }
+        FaultAction::Result { code } => Some(note(Reply::json(
+            StatusCode::OK,
+            answer(kind, ResultCode::from(*code), "injected fault"),
+        ))),
+        FaultAction::Status { status } => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Some(note(Reply::refuse(
+                status,
+                Some(kind),
+                "injected fault".into(),
+            )))
+        }
+        FaultAction::Drop => Some(note(Reply {
+            drop_connection: true,
+            ..Reply::refuse(StatusCode::OK, Some(kind), "dropped".into())
+        })),
+    }
+}
+
 /// Applies a callback and logs it in one transaction, then answers.
 async fn callback(
     engine: &Engine,
@@ -185,6 +254,26 @@ async fn callback(
     mut log: NewExchange,
     clock: Instant,
 ) -> Response {
+    if let Some(reply) = injected(engine, kind).await {
+        return finish(engine, log, reply, clock).await;
+    }
+    let request_findings = request_findings(Some(kind.path()), &log.request_body);
+    if engine.profile().strict_contract {
+        if let Some(breach) = first_breach(&request_findings) {
+            let message = format!("contract: {}", breach.message);
+            log.findings = request_findings.clone();
+            return finish(
+                engine,
+                log,
+                Reply::json(
+                    StatusCode::OK,
+                    answer(kind, ResultCode::InternalError, &message),
+                ),
+                clock,
+            )
+            .await;
+        }
+    }
     let attempt = async {
         let mut tx = engine.store().begin().await?;
         let applied = engine.apply_callback(&mut tx, kind, body).await?;
@@ -198,9 +287,11 @@ async fn callback(
                 None,
             ),
         };
+        log.findings = request_findings;
         if let Some(a) = &applied {
             log.open_id = a.open_id.clone();
             log.conversation_id = a.conversation.as_ref().map(|c| c.id);
+            log.findings.extend(a.findings.iter().cloned());
         }
         fill(&mut log, &reply, clock);
         let row = exchanges::insert(&mut tx, &log).await?;
@@ -236,6 +327,12 @@ async fn callback(
 }
 
 fn fill(log: &mut NewExchange, reply: &Reply, clock: Instant) {
+    let ours = answer_findings(
+        log.operation.as_deref(),
+        Some(reply.status.as_u16()),
+        Some(&reply.logged),
+    );
+    log.findings.extend(ours);
     log.status = Some(reply.status.as_u16());
     log.response_body = Some(reply.logged.clone());
     log.result_code = reply.result_code;
@@ -262,10 +359,21 @@ async fn finish(engine: &Engine, mut log: NewExchange, reply: Reply, clock: Inst
 }
 
 fn respond(reply: Reply) -> Response {
+    let body = if reply.drop_connection {
+        // A body that fails at once: the connection closes before the answer is complete.
+        Body::from_stream(futures::stream::once(async {
+            Err::<bytes::Bytes, _>(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "injected drop",
+            ))
+        }))
+    } else {
+        Body::from(reply.body)
+    };
     (
         reply.status,
         [(header::CONTENT_TYPE, reply.content_type)],
-        Body::from(reply.body),
+        body,
     )
         .into_response()
 }
@@ -317,6 +425,7 @@ async fn serve_media(engine: &Engine, path: &str, query: &str) -> Reply {
             body: bytes,
             result_code: None,
             error: None,
+            drop_connection: false,
         },
         Err(e) => Reply::refuse(
             StatusCode::NOT_FOUND,

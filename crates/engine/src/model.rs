@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use wxsim_protocol::{MessageContent, RequestSource};
+use wxsim_protocol::{Finding, MessageContent, RequestSource};
 
 /// Where a conversation stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -337,6 +337,8 @@ pub struct Exchange {
     pub started_at: i64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub duration_us: i64,
+    /// Where this exchange departs from the interface (the contract checker).
+    pub findings: Vec<Finding>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -352,6 +354,13 @@ pub struct ExchangeFilter {
     /// Only rows with an id above this (for tailing).
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub after_id: Option<i64>,
+    /// Only exchanges with contract findings.
+    pub with_findings: Option<bool>,
+    /// Epoch ms bounds on the exchange's start.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub since: Option<i64>,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub until: Option<i64>,
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub limit: Option<i64>,
 }

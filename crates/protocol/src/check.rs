@@ -9,10 +9,13 @@ use crate::code::{RequestStatus, ResultCode};
 use crate::content::MsgType;
 use crate::contract::{Field, FieldType, Operation};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Severity {
+    #[default]
     /// Worth knowing; not a breach (an unknown field, a repeat).
     Info,
     /// Works here but breaks the letter of the interface.

@@ -1,6 +1,7 @@
 //! The raw wire log: every HTTP exchange both ways, with bodies, status and timing.
 
 use sqlx::{FromRow, SqliteConnection};
+use wxsim_protocol::Finding;
 
 use super::Store;
 use crate::error::Result;
@@ -24,6 +25,7 @@ pub struct NewExchange {
     pub error: Option<String>,
     pub started_at: i64,
     pub duration_us: i64,
+    pub findings: Vec<Finding>,
 }
 
 #[derive(FromRow)]
@@ -44,6 +46,7 @@ struct ExchangeRow {
     error: Option<String>,
     started_at: i64,
     duration_us: i64,
+    findings: String,
 }
 
 impl From<ExchangeRow> for Exchange {
@@ -69,18 +72,20 @@ impl From<ExchangeRow> for Exchange {
             error: r.error,
             started_at: r.started_at,
             duration_us: r.duration_us,
+            findings: serde_json::from_str(&r.findings).unwrap_or_default(),
         }
     }
 }
 
 const SELECT: &str = "SELECT id, direction, method, path, operation, open_id, conversation_id, request_headers,
-        request_body, status, response_body, result_code, outcome, error, started_at, duration_us FROM exchanges";
+        request_body, status, response_body, result_code, outcome, error, started_at, duration_us, findings FROM exchanges";
 
 pub async fn insert(conn: &mut SqliteConnection, e: &NewExchange) -> Result<Exchange> {
     let id = sqlx::query(
         "INSERT INTO exchanges (direction, method, path, operation, open_id, conversation_id, request_headers,
-            request_body, status, response_body, result_code, outcome, error, started_at, duration_us)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            request_body, status, response_body, result_code, outcome, error, started_at, duration_us,
+            findings, finding_count)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(match e.direction {
         ExchangeDirection::Out => "out",
@@ -100,6 +105,8 @@ pub async fn insert(conn: &mut SqliteConnection, e: &NewExchange) -> Result<Exch
     .bind(&e.error)
     .bind(e.started_at)
     .bind(e.duration_us)
+    .bind(serde_json::to_string(&e.findings).expect("findings serialize"))
+    .bind(e.findings.len() as i64)
     .execute(&mut *conn)
     .await?
     .last_insert_rowid();
@@ -119,7 +126,8 @@ impl Store {
             "{SELECT} WHERE (?1 IS NULL OR conversation_id = ?1)
                AND (?2 IS NULL OR open_id = (SELECT open_id FROM customers WHERE id = ?2))
                AND (?3 IS NULL OR operation = ?3) AND (?4 IS NULL OR outcome = ?4)
-               AND (?5 IS NULL OR id > ?5)
+               AND (?5 IS NULL OR id > ?5) AND (?7 IS NULL OR ?7 = 0 OR finding_count > 0)
+               AND (?8 IS NULL OR started_at >= ?8) AND (?9 IS NULL OR started_at <= ?9)
              ORDER BY id DESC LIMIT ?6"
         ))
         .bind(f.conversation_id)
@@ -128,6 +136,9 @@ impl Store {
         .bind(f.outcome.map(|o| o.as_str()))
         .bind(f.after_id)
         .bind(f.limit.unwrap_or(500))
+        .bind(f.with_findings)
+        .bind(f.since)
+        .bind(f.until)
         .fetch_all(self.reader())
         .await?;
         Ok(rows.into_iter().map(Exchange::from).collect())

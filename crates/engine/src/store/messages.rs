@@ -148,6 +148,42 @@ pub async fn insert(conn: &mut SqliteConnection, m: NewMessage) -> Result<Messag
     fetch(conn, id).await
 }
 
+/// After a restart: customer messages still `pending` were cut off mid-send. They become
+/// `failed` (unconfirmed), to be re-sent by the tester, never automatically: webchat may
+/// have received them, and a blind re-send could duplicate them.
+pub async fn fail_interrupted(conn: &mut SqliteConnection) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE messages SET delivery = 'failed', updated_at = ?,
+            error = 'unconfirmed: wxsim stopped before webchat answered; re-send if webchat did not get it'
+         WHERE direction = 'out' AND delivery = 'pending'",
+    )
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Whether an identical agent message (same body and `msgTime`) arrived within `window_ms`.
+pub async fn recent_twin(
+    conn: &mut SqliteConnection,
+    conversation_id: i64,
+    body: &str,
+    wire_time: Option<i64>,
+    window_ms: i64,
+) -> Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM messages WHERE conversation_id = ? AND direction = 'in' AND body = ?
+           AND wire_time IS ? AND created_at >= ? LIMIT 1",
+    )
+    .bind(conversation_id)
+    .bind(body)
+    .bind(wire_time)
+    .bind(now_ms() - window_ms)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Records webchat's verdict on an outgoing message.
 pub async fn set_delivery(
     conn: &mut SqliteConnection,
