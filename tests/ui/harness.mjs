@@ -1,0 +1,213 @@
+// Shared by the UI tests: a real `wxsim serve` per test file, headless Debian Chromium
+// through playwright-core, deadline-based waiting, small generated media files.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { deflateSync } from "node:zlib";
+import { createRequire } from "node:module";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const ROOT = resolve(here, "../..");
+const require = createRequire(join(ROOT, "ui/package.json"));
+const { chromium } = require("playwright-core");
+
+export const TOKEN = "ui-test-token";
+export const SCREENSHOTS = join(here, "screenshots");
+const BIN =
+  process.env.WXSIM_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), "debug", "wxsim");
+
+/** Polls `probe` until it returns a truthy value or the deadline passes. */
+export async function eventually(probe, { timeout = 10_000, interval = 50, what = "condition" } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+      last = value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last})`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Starts `wxsim serve` on free ports with a fresh data dir; resolves once it printed its addresses. */
+export async function startServe() {
+  const dataDir = mkdtempSync(join(tmpdir(), "wxsim-ui-data-"));
+  const child = spawn(
+    BIN,
+    ["serve", "--listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--data-dir", dataDir, "--token", TOKEN, "--ui-dir", join(ROOT, "ui/dist")],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" } },
+  );
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const lines = {};
+  const ready = new Promise((resolveReady, reject) => {
+    child.on("error", (e) => reject(new Error(`cannot start ${BIN}: ${e.message}`)));
+    child.on("exit", (code) => reject(new Error(`wxsim serve exited with ${code}: ${stderr}`)));
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const m = /^(\w+)\s+(\S+)/.exec(line);
+      if (m) lines[m[1]] = m[2];
+      if (lines.api && lines.token) resolveReady();
+    });
+  });
+  await Promise.race([ready, new Promise((_, r) => setTimeout(() => r(new Error(`wxsim serve did not start: ${stderr}`)), 30_000).unref())]);
+  const api = lines.api;
+  const simBase = lines.webchat.replace(/\/webchat\/?$/, "");
+  return {
+    api,
+    simBase,
+    url: `${api}/#token=${TOKEN}`,
+    async call(method, path, body) {
+      const res = await fetch(api + path, {
+        method,
+        headers: { Authorization: `Bearer ${TOKEN}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return text ? JSON.parse(text) : null;
+    },
+    async stop() {
+      child.kill("SIGINT");
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh headless Chromium profile and page; records console errors and every request. */
+export async function openBrowser() {
+  const profile = mkdtempSync(join(tmpdir(), "wxsim-ui-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1360, height: 820 },
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors = [];
+  const requests = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("request", (r) => requests.push(r.url()));
+  return {
+    page,
+    errors,
+    requests,
+    async screenshot(name) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: "disabled" });
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens the UI, adds a customer through the form and waits until an agent is chatting. */
+export async function addChattingCustomer(page, nickname) {
+  await page.click('[data-testid="new-customer"]');
+  await page.fill('[data-testid="new-customer-form"] input[name="nickname"]', nickname);
+  await page.click('[data-testid="new-customer-form"] button[type="submit"]');
+  await page.waitForSelector('[data-testid="conversation-status"][data-state="chatting"]', { timeout: 15_000 });
+}
+
+// ---- small generated media files -------------------------------------------------------
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+/** A w×h PNG in one colour. */
+export function png(w, h, [r, g, b]) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => [r, g, b]).flat())]);
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** Half a second of 8 kHz mono 16-bit silence. */
+export function wav() {
+  const samples = 4000;
+  const b = Buffer.alloc(44 + samples * 2);
+  b.write("RIFF", 0);
+  b.writeUInt32LE(36 + samples * 2, 4);
+  b.write("WAVEfmt ", 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(8000, 24);
+  b.writeUInt32LE(16000, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write("data", 36);
+  b.writeUInt32LE(samples * 2, 40);
+  return b;
+}
+
+/** Bytes that start like an MP4 (an `ftyp` box), enough for an upload. */
+export function mp4ish() {
+  const ftyp = Buffer.alloc(24);
+  ftyp.writeUInt32BE(24, 0);
+  ftyp.write("ftypisom", 4);
+  ftyp.writeUInt32BE(0x200, 12);
+  ftyp.write("isommp41", 16);
+  return Buffer.concat([ftyp, Buffer.alloc(512, 7)]);
+}
+
+/** Writes the test media into a temp dir; returns their paths. */
+export function mediaFiles() {
+  const dir = mkdtempSync(join(tmpdir(), "wxsim-ui-media-"));
+  const files = {
+    image: join(dir, "photo.png"),
+    voice: join(dir, "hello.wav"),
+    video: join(dir, "clip.mp4"),
+    thumb: join(dir, "thumb.png"),
+  };
+  writeFileSync(files.image, png(64, 48, [40, 150, 240]));
+  writeFileSync(files.voice, wav());
+  writeFileSync(files.video, mp4ish());
+  writeFileSync(files.thumb, png(32, 24, [240, 120, 40]));
+  return files;
+}
