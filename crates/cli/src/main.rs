@@ -1,10 +1,16 @@
 //! `wxsim`: the headless binary. `serve` runs the engine (with the embedded webchat
-//! simulator unless told otherwise) and its HTTP API; `webchat` runs the simulator alone.
+//! simulator unless told otherwise) and its HTTP API; `webchat` runs the simulator alone;
+//! `run` plays scenario files, `history` reads the database, `load` measures throughput.
 
+mod data_dir;
+mod history;
+mod load;
+mod run;
 mod serve;
 mod webchat;
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +31,12 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run the webchat simulator alone, calling the hosting service at --ari.
     Webchat(webchat::WebchatArgs),
+    /// Play scenario files (exit 0: passed, 1: a step failed, 2: a file is invalid).
+    Run(run::RunArgs),
+    /// Read the conversation history (read-only): list, show, search, export.
+    History(history::HistoryArgs),
+    /// Many customers through whole conversations at once; throughput and latencies.
+    Load(load::LoadArgs),
 }
 
 /// The platform data dir, or `./wxsim-data` where there is none.
@@ -35,16 +47,25 @@ pub fn default_data_dir() -> PathBuf {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
+    let command = Cli::parse().command;
+    let quiet = matches!(
+        command,
+        Command::Run(_) | Command::History(_) | Command::Load(_)
+    );
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+                .unwrap_or_else(|_| if quiet { "warn" } else { "info,sqlx=warn" }.into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    match Cli::parse().command {
-        Command::Serve(args) => serve::run(args).await,
-        Command::Webchat(args) => webchat::run(args).await,
+    let done = |r: anyhow::Result<()>| r.map(|()| ExitCode::SUCCESS);
+    match command {
+        Command::Serve(args) => done(serve::run(args).await),
+        Command::Webchat(args) => done(webchat::run(args).await),
+        Command::Run(args) => run::run(args).await,
+        Command::History(args) => done(history::run(args).await),
+        Command::Load(args) => done(load::run(args).await),
     }
 }

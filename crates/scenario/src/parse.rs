@@ -1,0 +1,198 @@
+//! Scenario files are TOML: comments for the reader, no significant indentation, arrays of
+//! tables (`[[customer]]`, `[[customer.step]]`) that read as lists, and spans on every value
+//! so that an error names its line and column. This module turns a file into a
+//! [`Scenario`] or an [`InvalidScenario`].
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::InvalidScenario;
+use crate::spec::{Action, CustomerSpec, Scenario, Settings, SimulatorSettings, Step};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Document {
+    name: Option<String>,
+    #[serde(default)]
+    settings: Settings,
+    simulator: Option<SimulatorSettings>,
+    #[serde(default)]
+    customer: Vec<toml::Spanned<CustomerSpec>>,
+}
+
+/// Reads and parses a scenario file.
+pub fn load_scenario(file: &Path) -> Result<Scenario, InvalidScenario> {
+    let source = std::fs::read_to_string(file).map_err(|e| InvalidScenario {
+        file: file.to_path_buf(),
+        line: 1,
+        column: 1,
+        reason: format!("cannot read the file: {e}"),
+    })?;
+    parse_scenario(file, &source)
+}
+
+/// Parses a scenario's text; `file` names it in errors and anchors relative media paths.
+pub fn parse_scenario(file: &Path, source: &str) -> Result<Scenario, InvalidScenario> {
+    let at = |offset: usize, reason: String| {
+        let (line, column) = line_column(source, offset);
+        InvalidScenario {
+            file: file.to_path_buf(),
+            line,
+            column,
+            reason,
+        }
+    };
+    let document: Document = toml::from_str(source).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        at(offset, e.message().trim().to_owned())
+    })?;
+    if document.customer.is_empty() {
+        return Err(at(0, "a scenario needs at least one [[customer]]".into()));
+    }
+    let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut customers = Vec::new();
+    for spanned in document.customer {
+        let offset = spanned.span().start;
+        let mut customer = spanned.into_inner();
+        if customer.nickname.trim().is_empty() {
+            return Err(at(offset, "a customer needs a nickname".into()));
+        }
+        customer.line = line_column(source, offset).0;
+        let raw = std::mem::take(&mut customer.raw_steps);
+        if raw.is_empty() {
+            return Err(at(
+                offset,
+                format!("customer {} has no [[customer.step]]", customer.nickname),
+            ));
+        }
+        let count = raw.len();
+        for (index, step) in raw.into_iter().enumerate() {
+            let offset = step.span().start;
+            let mut action = step.into_inner();
+            check(&mut action, &base, index + 1 == count).map_err(|reason| at(offset, reason))?;
+            let (line, column) = line_column(source, offset);
+            customer.steps.push(Step {
+                number: index + 1,
+                line,
+                column,
+                action,
+            });
+        }
+        customers.push(customer);
+    }
+    let name = document.name.unwrap_or_else(|| {
+        file.file_stem()
+            .map_or("scenario".into(), |s| s.to_string_lossy().into_owned())
+    });
+    Ok(Scenario {
+        file: file.to_path_buf(),
+        name,
+        settings: document.settings,
+        simulator: document.simulator,
+        customers,
+    })
+}
+
+/// What the types cannot say: media files exist (their paths become relative to the
+/// scenario's folder), `expect_error` has a step to apply to.
+fn check(action: &mut Action, base: &Path, last: bool) -> Result<(), String> {
+    match action {
+        Action::Send(outgoing) => {
+            for file in outgoing.files_mut() {
+                *file = base.join(&*file);
+                if !file.is_file() {
+                    return Err(format!("media file {} does not exist", file.display()));
+                }
+            }
+            Ok(())
+        }
+        Action::ExpectError(_) if last => {
+            Err("expect_error applies to the next step, and there is none".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let before = &source[..offset.min(source.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{ExpectedError, Outgoing, SimAction};
+    use wxsim_engine::protocol::ResultCode;
+
+    fn parse(text: &str) -> Result<Scenario, InvalidScenario> {
+        parse_scenario(Path::new("t.toml"), text)
+    }
+
+    #[test]
+    fn steps_keep_their_lines_and_types() {
+        let s = parse(
+            r#"
+[[customer]]
+nickname = "Ann"
+
+[[customer.step]]
+do = "sim"
+fault = { endpoint = "createcon.do", result = -3 }
+
+[[customer.step]]
+do = "expect_error"
+code = -3
+
+[[customer.step]]
+do = "request_chat"
+
+[[customer.step]]
+do = "send"
+text = "hi"
+"#,
+        )
+        .unwrap();
+        assert_eq!(s.name, "t");
+        let steps = &s.customers[0].steps;
+        assert_eq!(s.customers[0].line, 2);
+        assert_eq!(
+            steps.iter().map(|s| s.line).collect::<Vec<_>>(),
+            [5, 9, 13, 16]
+        );
+        assert!(matches!(&steps[0].action, Action::Sim(SimAction::Fault(f)) if f.count == 1));
+        assert!(matches!(
+            &steps[1].action,
+            Action::ExpectError(ExpectedError::Code(ResultCode::NotInWorktime))
+        ));
+        assert!(matches!(&steps[3].action, Action::Send(Outgoing::Text(t)) if t == "hi"));
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let e = parse("[[customer]]\nnickname = \"A\"\n[[customer.step]]\ndo = \"dance\"\n")
+            .unwrap_err();
+        assert_eq!(
+            (e.line, e.column, e.file.to_str().unwrap()),
+            (4, 6, "t.toml")
+        );
+        assert!(e.reason.contains("dance"), "{}", e.reason);
+
+        let e = parse("[[customer]]\nnickname = \"A\"\n\n[[customer.step]]\ndo = \"send\"\ntext = \"a\"\nimage = \"b.png\"\n")
+            .unwrap_err();
+        assert_eq!(e.line, 4);
+        assert!(e.reason.contains("exactly one"), "{}", e.reason);
+
+        let e = parse(
+            "[[customer]]\nnickname = \"A\"\n[[customer.step]]\ndo = \"expect_error\"\ncode = -1\n",
+        )
+        .unwrap_err();
+        assert!(e.reason.contains("next step"), "{}", e.reason);
+
+        let e = parse("name = 3\n").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 8));
+    }
+}

@@ -1,0 +1,401 @@
+//! The Player: one customer acting out its steps through the engine (and, for `sim` steps,
+//! the embedded simulator), each step ending with a note of what it did or a StepError.
+
+use std::path::Path;
+use std::time::Duration;
+
+use wxsim_engine::protocol::content::{ImageContent, VideoContent, VoiceContent};
+use wxsim_engine::protocol::{MessageContent, WireId};
+use wxsim_engine::{
+    Conversation, ConversationFilter, Customer, Direction, Engine, ExchangeFilter, MediaKind,
+};
+use wxsim_webchat::SimControl;
+
+use crate::error::StepError;
+use crate::spec::{Action, AgentExpectation, Outgoing, SimAction};
+use crate::watch::Watch;
+
+pub(crate) struct Player {
+    pub engine: Engine,
+    pub simulator: Option<SimControl>,
+    pub customer: Customer,
+    pub watch: Watch,
+    pub default_within: Duration,
+    /// The newest agent message an `expect_agent` step matched.
+    pub agent_cursor: i64,
+}
+
+type StepResult = Result<String, StepError>;
+
+fn timeout(what: String, within: Duration) -> StepError {
+    StepError::Timeout {
+        what,
+        ms: within.as_millis(),
+    }
+}
+
+/// `create` → `/ari/create`; `pulse.do` and `/ari/msg` stay as they are.
+fn operation_name(given: &str) -> String {
+    if given.starts_with('/') || given.ends_with(".do") {
+        given.to_owned()
+    } else {
+        format!("/ari/{given}")
+    }
+}
+
+impl Player {
+    fn within(&self, step: Option<u64>) -> Duration {
+        step.map_or(self.default_within, Duration::from_millis)
+    }
+
+    async fn conversation(&self) -> Result<Conversation, StepError> {
+        latest(&self.engine, self.customer.id)
+            .await?
+            .ok_or_else(|| {
+                StepError::Unexpected(
+                    "the customer has no conversation yet; request_chat first".into(),
+                )
+            })
+    }
+
+    /// Waits until `test` holds for the customer's conversation.
+    async fn wait_for<T>(
+        &mut self,
+        within: Duration,
+        what: impl Fn(Option<&Conversation>) -> String,
+        test: impl Fn(&Conversation) -> Option<T>,
+    ) -> Result<T, StepError> {
+        let (engine, id) = (self.engine.clone(), self.customer.id);
+        let test = &test;
+        let found = self
+            .watch
+            .until(within, || {
+                let engine = engine.clone();
+                async move { Ok(latest(&engine, id).await?.as_ref().and_then(test)) }
+            })
+            .await?;
+        match found {
+            Some(v) => Ok(v),
+            None => Err(timeout(
+                what(latest(&self.engine, id).await?.as_ref()),
+                within,
+            )),
+        }
+    }
+
+    pub async fn act(&mut self, action: &Action) -> StepResult {
+        match action {
+            Action::RequestChat => {
+                let c = self.engine.request_chat(self.customer.id).await?;
+                Ok(format!("conversation {} is {}", c.id, c.state.as_str()))
+            }
+            Action::WaitState { state, within_ms } => {
+                let within = self.within(*within_ms);
+                let want = *state;
+                self.wait_for(
+                    within,
+                    |c| {
+                        format!(
+                            "state {} (it is {})",
+                            want.as_str(),
+                            c.map_or("without a conversation", |c| c.state.as_str())
+                        )
+                    },
+                    |c| (c.state == want).then_some(()),
+                )
+                .await?;
+                Ok(format!("conversation is {}", want.as_str()))
+            }
+            Action::WaitStatus { status, within_ms } => {
+                let within = self.within(*within_ms);
+                let want = status.code();
+                self.wait_for(
+                    within,
+                    |c| {
+                        format!(
+                            "request status {status} (last seen: {:?})",
+                            c.and_then(|c| c.request_status)
+                        )
+                    },
+                    |c| (c.request_status == Some(want)).then_some(()),
+                )
+                .await?;
+                Ok(format!("request status {status}"))
+            }
+            Action::WaitCallback {
+                operation,
+                count,
+                within_ms,
+            } => {
+                self.wait_callback(&operation_name(operation), *count, self.within(*within_ms))
+                    .await
+            }
+            Action::Send(outgoing) => {
+                let content = self.content(outgoing).await?;
+                let kind = content.msg_type().as_str();
+                let m = self.engine.send_message(self.customer.id, content).await?;
+                Ok(format!("{kind} message {} sent", m.id))
+            }
+            Action::ExpectAgent(expectation) => self.expect_agent(expectation).await,
+            Action::ExpectAgents { agents, within_ms } => {
+                let within = self.within(*within_ms);
+                let missing = |c: &Conversation| -> Vec<String> {
+                    agents
+                        .iter()
+                        .filter(|a| !c.agents.iter().any(|v| &v.id == *a || &v.name == *a))
+                        .cloned()
+                        .collect()
+                };
+                let found = self
+                    .wait_for(
+                        within,
+                        |c| {
+                            format!(
+                                "agents {agents:?} (the session has {:?})",
+                                c.map(|c| &c.agents)
+                            )
+                        },
+                        |c| missing(c).is_empty().then(|| c.agents.clone()),
+                    )
+                    .await?;
+                Ok(format!(
+                    "session agents: {}",
+                    found
+                        .iter()
+                        .map(|a| a.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            }
+            Action::Rate {
+                rating,
+                comment,
+                within_ms,
+            } => {
+                let within = self.within(*within_ms);
+                let options = self
+                    .wait_for(
+                        within,
+                        |_| "the rating prompt (pushRating)".into(),
+                        |c| c.rating_options.clone(),
+                    )
+                    .await?;
+                let id = match rating {
+                    Some(r) => r.clone(),
+                    None => first_option(&options).ok_or_else(|| {
+                        StepError::Unexpected(format!(
+                            "the rating prompt offered no usable option: {options:?}"
+                        ))
+                    })?,
+                };
+                let c = self.engine.rate(self.customer.id, &id, comment).await?;
+                Ok(format!("rated {id}; conversation is {}", c.state.as_str()))
+            }
+            Action::Cancel { within_ms } => {
+                let within = self.within(*within_ms);
+                self.wait_for(
+                    within,
+                    |_| "the request's id (first updateRequestStatus)".into(),
+                    |c| c.request_id.clone(),
+                )
+                .await?;
+                let c = self.engine.cancel(self.customer.id).await?;
+                Ok(format!("conversation is {}", c.state.as_str()))
+            }
+            Action::Transfer { info } => {
+                let c = self.engine.transfer(self.customer.id, info).await?;
+                Ok(format!(
+                    "transfer requested; conversation is {}",
+                    c.state.as_str()
+                ))
+            }
+            Action::Close => {
+                let c = self.engine.close(self.customer.id).await?;
+                Ok(format!("conversation is {}", c.state.as_str()))
+            }
+            Action::Pause { ms } => {
+                tokio::time::sleep(Duration::from_millis(*ms)).await;
+                Ok(format!("paused {ms} ms"))
+            }
+            Action::ExpectError(expected) => Ok(format!("the next step must fail with {expected}")),
+            Action::Sim(action) => self.sim(action).await,
+        }
+    }
+
+    async fn wait_callback(
+        &mut self,
+        operation: &str,
+        count: usize,
+        within: Duration,
+    ) -> StepResult {
+        let filter = ExchangeFilter {
+            customer_id: Some(self.customer.id),
+            operation: Some(operation.to_owned()),
+            limit: Some(i64::try_from(count).unwrap_or(i64::MAX)),
+            ..Default::default()
+        };
+        let engine = self.engine.clone();
+        let filter = &filter;
+        let seen = self
+            .watch
+            .until(within, || {
+                let engine = engine.clone();
+                async move {
+                    let n = engine.exchanges(filter).await?.len();
+                    Ok((n >= count).then_some(n))
+                }
+            })
+            .await?;
+        match seen {
+            Some(_) => Ok(format!("{operation} seen {count}×")),
+            None => Err(timeout(
+                format!("{count}× {operation} in the exchange log"),
+                within,
+            )),
+        }
+    }
+
+    async fn expect_agent(&mut self, expectation: &AgentExpectation) -> StepResult {
+        let within = self.within(expectation.within_ms);
+        let conversation = self.conversation().await?.id;
+        let (engine, after, text) = (self.engine.clone(), self.agent_cursor, &expectation.text);
+        let found = self
+            .watch
+            .until(within, || {
+                let engine = engine.clone();
+                async move {
+                    let messages = engine.messages(conversation).await?;
+                    Ok(messages.into_iter().find(|m| {
+                        m.direction == Direction::In
+                            && m.id > after
+                            && (text.matches(&m.text)
+                                || m.html.as_deref().is_some_and(|h| text.matches(h)))
+                    }))
+                }
+            })
+            .await?;
+        let message = found.ok_or_else(|| timeout(format!("an agent message {text}"), within))?;
+        self.agent_cursor = message.id;
+        Ok(format!(
+            "agent said {:?}",
+            message.text.chars().take(60).collect::<String>()
+        ))
+    }
+
+    /// A message's content, with its files uploaded to the media folder.
+    async fn content(&self, outgoing: &Outgoing) -> Result<MessageContent, StepError> {
+        Ok(match outgoing {
+            Outgoing::Text(text) => MessageContent::Text(text.clone()),
+            Outgoing::Image(file) => MessageContent::Image(ImageContent {
+                media_id: self.upload(MediaKind::Image, file).await?,
+            }),
+            Outgoing::Voice {
+                file,
+                recognition,
+                format,
+            } => MessageContent::Voice(VoiceContent {
+                recognition: recognition.clone(),
+                format: format.clone(),
+                media_id: self.upload(MediaKind::Voice, file).await?,
+            }),
+            Outgoing::Video { file, thumb } => MessageContent::Video(VideoContent {
+                media_id: self.upload(MediaKind::Video, file).await?,
+                thumb_media_id: self.upload(MediaKind::Thumb, thumb).await?,
+            }),
+            Outgoing::Link(link) => MessageContent::Link(link.clone()),
+            Outgoing::Location(place) => MessageContent::Location(place.clone()),
+        })
+    }
+
+    async fn upload(&self, kind: MediaKind, path: &Path) -> Result<String, StepError> {
+        let bytes = tokio::fs::read(path)
+            .await
+            .map_err(|source| StepError::Media {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        let name = path
+            .file_name()
+            .map_or("file".into(), |n| n.to_string_lossy().into_owned());
+        Ok(self
+            .engine
+            .upload_media(kind, &name, &bytes)
+            .await?
+            .media_id)
+    }
+
+    async fn sim(&self, action: &SimAction) -> StepResult {
+        let sim = self
+            .simulator
+            .as_ref()
+            .ok_or_else(|| StepError::NoSimulator(self.engine.webchat_base()))?;
+        let session = || async {
+            let c = self.conversation().await?;
+            c.session_id
+                .map(|s| WireId::Text(s).as_number_if_numeric())
+                .ok_or_else(|| {
+                    StepError::Unexpected(
+                        "the conversation has no session yet; wait_state chatting first".into(),
+                    )
+                })
+        };
+        Ok(match action {
+            SimAction::Fault(fault) => {
+                sim.inject_fault(fault.clone());
+                format!(
+                    "next {}× {} answer {}",
+                    fault.count,
+                    fault.endpoint.path(),
+                    fault.result
+                )
+            }
+            SimAction::NextRequestStatus(next) => {
+                sim.next_request_status(next.clone());
+                format!("the next request ends with status {}", next.status)
+            }
+            SimAction::AgentSay(html) => {
+                sim.agent_say(session().await?, html.clone())?;
+                "the agent spoke".into()
+            }
+            SimAction::AgentClose => {
+                sim.agent_close(session().await?)?;
+                "the agent closed the session".into()
+            }
+            SimAction::PushRating => {
+                sim.push_rating(session().await?)?;
+                "the agent asked for a rating".into()
+            }
+            SimAction::Agents(agents) => {
+                sim.set_agents(session().await?, agents.clone())?;
+                format!("the session's agents are now {} agent(s)", agents.len())
+            }
+        })
+    }
+}
+
+/// The customer's newest conversation.
+pub(crate) async fn latest(
+    engine: &Engine,
+    customer_id: i64,
+) -> Result<Option<Conversation>, wxsim_engine::EngineError> {
+    let filter = ConversationFilter {
+        customer_id: Some(customer_id),
+        limit: Some(1),
+        ..Default::default()
+    };
+    Ok(engine.conversations(&filter).await?.into_iter().next())
+}
+
+/// The first rating option's id (`id`, `value` or `name`, as the deployment gives it).
+fn first_option(options: &[serde_json::Value]) -> Option<String> {
+    let first = options.first()?;
+    ["id", "value", "name"]
+        .iter()
+        .find_map(|k| first.get(k))
+        .or(Some(first))
+        .and_then(|v| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+}

@@ -1,0 +1,290 @@
+//! Playing a scenario: start the engine (and the embedded simulator), give each customer
+//! its own task, report every step the moment it ends, and stop at a customer's first
+//! failure (the other customers play on).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use wxsim_engine::{Customer, Engine, EngineError, NewCustomer, Profile};
+use wxsim_webchat::SimConfig;
+
+use crate::error::StepError;
+use crate::harness::{Harness, HarnessOptions};
+use crate::outcome::{CustomerOutcome, ScenarioOutcome, StepOutcome};
+use crate::player::Player;
+use crate::spec::{Action, CustomerSpec, ExpectedError, Outgoing, Scenario, SimAction};
+use crate::watch::Watch;
+
+/// Where and against what a scenario runs.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub data_dir: PathBuf,
+    /// A real webchat; `None` runs against the embedded simulator.
+    pub webchat_url: Option<String>,
+    /// The callback listener's address.
+    pub listen: String,
+}
+
+/// Receives each step's outcome as it ends (for a live report).
+pub type Reporter = Arc<dyn Fn(&StepOutcome) + Send + Sync>;
+
+/// The embedded simulator at test pace; `[simulator]` changes it.
+fn quick_simulator() -> SimConfig {
+    SimConfig {
+        accept_delay_ms: 50,
+        reply_delay_ms: 20,
+        ..SimConfig::default()
+    }
+}
+
+pub async fn run_scenario(
+    scenario: Arc<Scenario>,
+    options: &RunOptions,
+    report: Reporter,
+) -> ScenarioOutcome {
+    let started = Instant::now();
+    let mut profile = Profile {
+        name: "scenario".into(),
+        ..Profile::default()
+    };
+    scenario.settings.apply(&mut profile);
+    let harness = Harness::start(HarnessOptions {
+        data_dir: options.data_dir.clone(),
+        webchat_url: options.webchat_url.clone(),
+        listen: options.listen.clone(),
+        profile,
+        simulator: quick_simulator(),
+    })
+    .await;
+    let outcome = |setup_error, customers| ScenarioOutcome {
+        file: scenario.file.clone(),
+        name: scenario.name.clone(),
+        setup_error,
+        customers,
+        elapsed: started.elapsed(),
+    };
+    let harness = match harness {
+        Ok(h) => h,
+        Err(e) => return outcome(Some(e.to_string()), vec![]),
+    };
+    if let Some(settings) = &scenario.simulator {
+        match harness.simulator() {
+            Some(sim) => {
+                if let Err(e) = sim.configure(settings.patch()) {
+                    harness.stop().await;
+                    return outcome(Some(format!("[simulator]: {e}")), vec![]);
+                }
+            }
+            None => {
+                tracing::warn!(scenario = %scenario.name, "[simulator] settings ignored: this run talks to a real webchat")
+            }
+        }
+    }
+    let tasks: Vec<_> = (0..scenario.customers.len())
+        .map(|index| {
+            let (scenario, report) = (Arc::clone(&scenario), Arc::clone(&report));
+            let engine = harness.engine.clone();
+            let simulator = harness.simulator().cloned();
+            tokio::spawn(async move {
+                let spec = &scenario.customers[index];
+                play(&scenario, spec, engine, simulator, &report).await
+            })
+        })
+        .collect();
+    let mut customers = Vec::new();
+    for (task, spec) in tasks.into_iter().zip(&scenario.customers) {
+        customers.push(match task.await {
+            Ok(outcome) => outcome,
+            Err(e) => crashed(&scenario.name, spec, e.to_string()),
+        });
+    }
+    harness.stop().await;
+    outcome(None, customers)
+}
+
+/// The outcome of a customer whose task ended abnormally.
+fn crashed(scenario: &str, spec: &CustomerSpec, reason: String) -> CustomerOutcome {
+    CustomerOutcome {
+        nickname: spec.nickname.clone(),
+        steps: vec![StepOutcome {
+            scenario: scenario.into(),
+            customer: spec.nickname.clone(),
+            number: 0,
+            line: spec.line,
+            label: "customer task".into(),
+            elapsed: Default::default(),
+            result: Err(format!("the customer's task failed: {reason}")),
+        }],
+        skipped: spec.steps.len(),
+        elapsed: Default::default(),
+    }
+}
+
+async fn play(
+    scenario: &Scenario,
+    spec: &CustomerSpec,
+    engine: Engine,
+    simulator: Option<wxsim_webchat::SimControl>,
+    report: &Reporter,
+) -> CustomerOutcome {
+    let started = Instant::now();
+    let events = engine.subscribe();
+    let mut outcome = CustomerOutcome {
+        nickname: spec.nickname.clone(),
+        steps: vec![],
+        skipped: 0,
+        elapsed: started.elapsed(),
+    };
+    let record =
+        |outcome: &mut CustomerOutcome, number, line, label: String, begun: Instant, result| {
+            let step = StepOutcome {
+                scenario: scenario.name.clone(),
+                customer: spec.nickname.clone(),
+                number,
+                line,
+                label,
+                elapsed: begun.elapsed(),
+                result,
+            };
+            report(&step);
+            outcome.steps.push(step);
+        };
+    let customer = match customer(&engine, spec).await {
+        Ok(c) => c,
+        Err(e) => {
+            record(
+                &mut outcome,
+                0,
+                spec.line,
+                "create customer".into(),
+                started,
+                Err(e.to_string()),
+            );
+            outcome.skipped = spec.steps.len();
+            outcome.elapsed = started.elapsed();
+            return outcome;
+        }
+    };
+    let mut player = Player {
+        watch: Watch::new(events, customer.id, customer.open_id.clone()),
+        engine,
+        simulator,
+        customer,
+        default_within: scenario.settings.default_within(),
+        agent_cursor: 0,
+    };
+    let mut armed: Option<ExpectedError> = None;
+    for (index, step) in spec.steps.iter().enumerate() {
+        let begun = Instant::now();
+        let done = player.act(&step.action).await;
+        let result = match armed.take() {
+            Some(expected) => judge(&expected, done),
+            None => done.map_err(|e| e.to_string()),
+        };
+        if let Action::ExpectError(expected) = &step.action {
+            armed = Some(expected.clone());
+        }
+        let failed = result.is_err();
+        record(
+            &mut outcome,
+            step.number,
+            step.line,
+            label(&step.action),
+            begun,
+            result,
+        );
+        if failed {
+            outcome.skipped = spec.steps.len() - index - 1;
+            break;
+        }
+    }
+    outcome.elapsed = started.elapsed();
+    outcome
+}
+
+/// The scenario's customer: an existing one with the same openId, or a new one.
+async fn customer(engine: &Engine, spec: &CustomerSpec) -> Result<Customer, EngineError> {
+    if let Some(open_id) = &spec.open_id {
+        if let Some(existing) = engine
+            .customers()
+            .await?
+            .into_iter()
+            .find(|c| &c.open_id == open_id)
+        {
+            return Ok(existing);
+        }
+    }
+    engine
+        .create_customer(NewCustomer {
+            open_id: spec.open_id.clone(),
+            nickname: spec.nickname.clone(),
+            head_img_url: spec.head_img_url.clone(),
+            source: spec.source,
+            brand: spec.brand.clone(),
+            skill_group: spec.skill_group,
+            agent_id: spec.agent_id.clone(),
+            tracks: spec.tracks.clone(),
+        })
+        .await
+}
+
+/// A step that had to fail: passes when it failed the expected way.
+fn judge(expected: &ExpectedError, done: Result<String, StepError>) -> Result<String, String> {
+    match done {
+        Ok(note) => Err(format!(
+            "expected {expected}, but the step succeeded ({note})"
+        )),
+        Err(StepError::Engine(e)) if fits(expected, &e) => Ok(format!("failed as expected: {e}")),
+        Err(e) => Err(format!("expected {expected}, but: {e}")),
+    }
+}
+
+fn fits(expected: &ExpectedError, error: &EngineError) -> bool {
+    match (expected, error) {
+        (ExpectedError::Code(want), EngineError::Rejected { code, .. }) => want == code,
+        (ExpectedError::Kind(kind), e) => e.kind() == kind,
+        _ => false,
+    }
+}
+
+/// A step in a few words, for the report.
+fn label(action: &Action) -> String {
+    match action {
+        Action::RequestChat => "request_chat".into(),
+        Action::WaitState { state, .. } => format!("wait_state {}", state.as_str()),
+        Action::WaitStatus { status, .. } => format!("wait_status {status}"),
+        Action::WaitCallback { operation, .. } => format!("wait_callback {operation}"),
+        Action::Send(outgoing) => format!(
+            "send {}",
+            match outgoing {
+                Outgoing::Text(_) => "text",
+                Outgoing::Image(_) => "image",
+                Outgoing::Voice { .. } => "voice",
+                Outgoing::Video { .. } => "video",
+                Outgoing::Link(_) => "link",
+                Outgoing::Location(_) => "location",
+            }
+        ),
+        Action::ExpectAgent(e) => format!("expect_agent {}", e.text),
+        Action::ExpectAgents { agents, .. } => format!("expect_agents {}", agents.join(", ")),
+        Action::Rate { .. } => "rate".into(),
+        Action::Cancel { .. } => "cancel".into(),
+        Action::Transfer { .. } => "transfer".into(),
+        Action::Close => "close".into(),
+        Action::Pause { ms } => format!("pause {ms} ms"),
+        Action::ExpectError(e) => format!("expect_error {e}"),
+        Action::Sim(s) => format!(
+            "sim {}",
+            match s {
+                SimAction::Fault(f) => format!("fault {} {}", f.endpoint.path(), f.result.code()),
+                SimAction::NextRequestStatus(n) =>
+                    format!("next_request_status {}", n.status.code()),
+                SimAction::AgentSay(_) => "agent_say".into(),
+                SimAction::AgentClose => "agent_close".into(),
+                SimAction::PushRating => "push_rating".into(),
+                SimAction::Agents(_) => "agents".into(),
+            }
+        ),
+    }
+}
