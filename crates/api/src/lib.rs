@@ -19,6 +19,8 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio_stream::wrappers::BroadcastStream;
 use tower_http::services::{ServeDir, ServeFile};
+use wxsim_engine::contract::ContractReport;
+use wxsim_engine::faults::ListenerFault;
 use wxsim_engine::protocol::MessageContent;
 use wxsim_engine::{
     ConversationFilter, Engine, EngineError, ExchangeFilter, MediaKind, NewCustomer, Profile,
@@ -98,6 +100,12 @@ pub fn router(engine: Engine, token: String, ui_dir: PathBuf) -> Router {
         .route("/profile", get(profile).put(set_profile))
         .route("/profiles", get(profiles))
         .route("/events", get(events))
+        .route("/faults", get(faults).put(set_faults))
+        .route("/contract", get(contract))
+        .route(
+            "/interface.openapi.json",
+            get(|| async { Json(wxsim_engine::protocol::openapi::document()) }),
+        )
         .layer(middleware::from_fn_with_state(api.clone(), guard))
         .with_state(api);
     Router::new()
@@ -363,4 +371,31 @@ async fn events(State(api): State<Api>) -> Sse<impl Stream<Item = Result<Event, 
         })
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn faults(State(api): State<Api>) -> Json<Vec<ListenerFault>> {
+    Json(api.engine.listener_faults())
+}
+
+async fn set_faults(
+    State(api): State<Api>,
+    Json(faults): Json<Vec<ListenerFault>>,
+) -> ApiResult<Vec<ListenerFault>> {
+    Ok(Json(api.engine.set_listener_faults(faults)?))
+}
+
+#[derive(Deserialize)]
+struct RangeQuery {
+    since: Option<i64>,
+    until: Option<i64>,
+}
+
+/// The contract checker's report over the whole database or a time range.
+async fn contract(
+    State(api): State<Api>,
+    Query(range): Query<RangeQuery>,
+) -> ApiResult<ContractReport> {
+    Ok(Json(
+        ContractReport::build(api.engine.store(), range.since, range.until).await?,
+    ))
 }
