@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use wxsim_scenario::{junit, load_scenario, run_scenario, RunOptions, StepOutcome};
+use wxsim_scenario::{junit, load_scenario, run_scenarios, RunOptions, StepOutcome};
 
 use crate::data_dir::DataDir;
 
@@ -58,14 +58,20 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         webchat_url: args.webchat_url,
         listen: args.listen,
     };
-    let mut outcomes = Vec::new();
-    for scenario in scenarios {
-        println!("▶ {} ({})", scenario.name, scenario.file.display());
-        let outcome = run_scenario(scenario, &options, Arc::new(print_step)).await;
-        let verdict = if outcome.passed() { "passed" } else { "FAILED" };
-        println!("  {verdict} in {} ms", outcome.elapsed.as_millis());
-        outcomes.push(outcome);
-    }
+    let outcomes = run_scenarios(
+        scenarios,
+        &options,
+        Arc::new(print_step),
+        |s| println!("▶ {} ({})", s.name, s.file.display()),
+        |o| {
+            let verdict = if o.passed() { "passed" } else { "FAILED" };
+            match &o.setup_error {
+                Some(e) => println!("  {verdict}: {e}"),
+                None => println!("  {verdict} in {} ms", o.elapsed.as_millis()),
+            }
+        },
+    )
+    .await;
     if let Some(path) = &args.junit {
         std::fs::write(path, junit::render(&outcomes))
             .with_context(|| format!("cannot write the JUnit report to {}", path.display()))?;

@@ -22,7 +22,7 @@ pub use error::{InvalidScenario, StepError};
 pub use harness::{Harness, HarnessOptions};
 pub use outcome::{CustomerOutcome, ScenarioOutcome, StepOutcome};
 pub use parse::{load_scenario, parse_scenario};
-pub use runner::{run_scenario, RunOptions};
+pub use runner::{run_scenario, run_scenarios, Reporter, RunOptions};
 pub use spec::{
     Action, CustomerSpec, ExpectedError, Outgoing, Scenario, Settings, SimAction, Step, TextMatch,
 };

@@ -228,8 +228,9 @@ impl Player {
         count: usize,
         within: Duration,
     ) -> StepResult {
+        // Media downloads carry no openId: they are counted over the whole run.
         let filter = ExchangeFilter {
-            customer_id: Some(self.customer.id),
+            customer_id: (operation != "/wechat/").then_some(self.customer.id),
             operation: Some(operation.to_owned()),
             limit: Some(i64::try_from(count).unwrap_or(i64::MAX)),
             ..Default::default()

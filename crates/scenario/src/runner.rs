@@ -1,19 +1,22 @@
-//! Playing a scenario: start the engine (and the embedded simulator), give each customer
-//! its own task, report every step the moment it ends, and stop at a customer's first
+//! Playing scenarios: one engine (and embedded simulator) for the run, each scenario with
+//! its own settings, each customer in its own task; report every step the moment it ends, and stop at a customer's first
 //! failure (the other customers play on).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use wxsim_engine::protocol::{Endpoint, ResultCode};
 use wxsim_engine::{Customer, Engine, EngineError, NewCustomer, Profile};
-use wxsim_webchat::SimConfig;
+use wxsim_webchat::{FaultSpec, SimConfig};
 
 use crate::error::StepError;
 use crate::harness::{Harness, HarnessOptions};
 use crate::outcome::{CustomerOutcome, ScenarioOutcome, StepOutcome};
 use crate::player::Player;
-use crate::spec::{Action, CustomerSpec, ExpectedError, Outgoing, Scenario, SimAction};
+use crate::spec::{
+    Action, CustomerSpec, ExpectedError, Outgoing, Scenario, SimAction, SimulatorSettings,
+};
 use crate::watch::Watch;
 
 /// Where and against what a scenario runs.
@@ -29,7 +32,7 @@ pub struct RunOptions {
 /// Receives each step's outcome as it ends (for a live report).
 pub type Reporter = Arc<dyn Fn(&StepOutcome) + Send + Sync>;
 
-/// The embedded simulator at test pace; `[simulator]` changes it.
+/// The embedded simulator at test pace; `[simulator]` changes it for one scenario.
 fn quick_simulator() -> SimConfig {
     SimConfig {
         accept_delay_ms: 50,
@@ -38,48 +41,113 @@ fn quick_simulator() -> SimConfig {
     }
 }
 
-pub async fn run_scenario(
-    scenario: Arc<Scenario>,
+/// Plays scenarios one after the other through one engine (and one simulator, so that
+/// webchat's ids never repeat within a database), each with its own settings.
+pub async fn run_scenarios(
+    scenarios: Vec<Arc<Scenario>>,
     options: &RunOptions,
     report: Reporter,
-) -> ScenarioOutcome {
-    let started = Instant::now();
-    let mut profile = Profile {
-        name: "scenario".into(),
-        ..Profile::default()
-    };
-    scenario.settings.apply(&mut profile);
+    mut announce: impl FnMut(&Scenario),
+    mut finished: impl FnMut(&ScenarioOutcome),
+) -> Vec<ScenarioOutcome> {
     let harness = Harness::start(HarnessOptions {
         data_dir: options.data_dir.clone(),
         webchat_url: options.webchat_url.clone(),
         listen: options.listen.clone(),
-        profile,
+        profile: base_profile(),
         simulator: quick_simulator(),
     })
     .await;
-    let outcome = |setup_error, customers| ScenarioOutcome {
-        file: scenario.file.clone(),
-        name: scenario.name.clone(),
-        setup_error,
-        customers,
-        elapsed: started.elapsed(),
-    };
-    let harness = match harness {
-        Ok(h) => h,
-        Err(e) => return outcome(Some(e.to_string()), vec![]),
-    };
-    if let Some(settings) = &scenario.simulator {
-        match harness.simulator() {
-            Some(sim) => {
-                if let Err(e) = sim.configure(settings.patch()) {
-                    harness.stop().await;
-                    return outcome(Some(format!("[simulator]: {e}")), vec![]);
-                }
-            }
-            None => {
-                tracing::warn!(scenario = %scenario.name, "[simulator] settings ignored: this run talks to a real webchat")
-            }
+    let mut outcomes = Vec::new();
+    for scenario in scenarios {
+        announce(&scenario);
+        let started = Instant::now();
+        let outcome = match &harness {
+            Ok(harness) => run_scenario(harness, Arc::clone(&scenario), Arc::clone(&report)).await,
+            Err(e) => ScenarioOutcome::not_started(
+                &scenario,
+                format!("cannot start the engine: {e}"),
+                started,
+            ),
+        };
+        finished(&outcome);
+        outcomes.push(outcome);
+    }
+    if let Ok(harness) = harness {
+        harness.stop().await;
+    }
+    outcomes
+}
+
+fn base_profile() -> Profile {
+    Profile {
+        name: "scenario".into(),
+        ..Profile::default()
+    }
+}
+
+impl ScenarioOutcome {
+    fn not_started(scenario: &Scenario, reason: String, started: Instant) -> Self {
+        ScenarioOutcome {
+            file: scenario.file.clone(),
+            name: scenario.name.clone(),
+            setup_error: Some(reason),
+            customers: vec![],
+            elapsed: started.elapsed(),
         }
+    }
+}
+
+/// Gives the engine the scenario's settings and the simulator its pace, with no fault
+/// left armed by an earlier scenario.
+async fn prepare(harness: &Harness, scenario: &Scenario) -> Result<(), String> {
+    let mut profile = Profile {
+        webchat_url: harness.engine.profile().webchat_url,
+        ..base_profile()
+    };
+    scenario.settings.apply(&mut profile);
+    harness
+        .engine
+        .set_profile(profile)
+        .await
+        .map_err(|e| format!("[settings]: {e}"))?;
+    let wanted = scenario.simulator.as_ref();
+    match harness.simulator() {
+        Some(sim) => {
+            for endpoint in Endpoint::ALL {
+                sim.inject_fault(FaultSpec {
+                    endpoint,
+                    result: ResultCode::Success,
+                    count: 0,
+                    message: None,
+                });
+            }
+            let quick = quick_simulator();
+            let mut patch = wanted.map(SimulatorSettings::patch).unwrap_or_default();
+            patch.accept_delay_ms = patch.accept_delay_ms.or(Some(quick.accept_delay_ms));
+            patch.reply_delay_ms = patch.reply_delay_ms.or(Some(quick.reply_delay_ms));
+            patch.auto_reply = patch.auto_reply.or(Some(quick.auto_reply));
+            patch.answer_request_id = patch.answer_request_id.or(Some(quick.answer_request_id));
+            sim.configure(patch)
+                .map_err(|e| format!("[simulator]: {e}"))?;
+        }
+        None if wanted.is_some() => {
+            tracing::warn!(scenario = %scenario.name, "[simulator] settings ignored: this run talks to a real webchat");
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// Plays one scenario: each customer in its own task.
+pub async fn run_scenario(
+    harness: &Harness,
+    scenario: Arc<Scenario>,
+    report: Reporter,
+) -> ScenarioOutcome {
+    let started = Instant::now();
+    if let Err(reason) = prepare(harness, &scenario).await {
+        return ScenarioOutcome::not_started(&scenario, reason, started);
     }
     let tasks: Vec<_> = (0..scenario.customers.len())
         .map(|index| {
@@ -99,8 +167,13 @@ pub async fn run_scenario(
             Err(e) => crashed(&scenario.name, spec, e.to_string()),
         });
     }
-    harness.stop().await;
-    outcome(None, customers)
+    ScenarioOutcome {
+        file: scenario.file.clone(),
+        name: scenario.name.clone(),
+        setup_error: None,
+        customers,
+        elapsed: started.elapsed(),
+    }
 }
 
 /// The outcome of a customer whose task ended abnormally.
