@@ -20,6 +20,7 @@ use serde_json::json;
 use tokio_stream::wrappers::BroadcastStream;
 use tower_http::services::{ServeDir, ServeFile};
 use wxsim_engine::contract::ContractReport;
+use wxsim_engine::export::{self, ExportFormat};
 use wxsim_engine::faults::ListenerFault;
 use wxsim_engine::protocol::MessageContent;
 use wxsim_engine::{
@@ -95,8 +96,10 @@ pub fn router(engine: Engine, token: String, ui_dir: PathBuf) -> Router {
         .route("/conversations/{id}", get(conversation))
         .route("/conversations/{id}/messages", get(messages))
         .route("/conversations/{id}/pulse", post(pulse))
+        .route("/conversations/{id}/export", get(export_conversation))
         .route("/exchanges", get(exchanges))
         .route("/search", get(search))
+        .route("/search/export", get(export_search))
         .route("/profile", get(profile).put(set_profile))
         .route("/profiles", get(profiles))
         .route("/events", get(events))
@@ -345,6 +348,57 @@ async fn search(
     Query(q): Query<SearchQuery>,
 ) -> ApiResult<Vec<wxsim_engine::SearchHit>> {
     Ok(Json(api.engine.search(&q.q, q.limit.unwrap_or(200)).await?))
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    format: String,
+    q: Option<String>,
+    limit: Option<i64>,
+}
+
+/// A rendered transcript as a download.
+fn download(
+    format: &str,
+    stem: &str,
+    render: impl FnOnce(ExportFormat) -> String,
+) -> Result<Response, ApiError> {
+    let format: ExportFormat = format
+        .parse()
+        .map_err(|e: export::UnknownFormat| EngineError::Invalid(e.to_string()))?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        export::file_name(format, stem)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.mime().to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        render(format),
+    )
+        .into_response())
+}
+
+async fn export_conversation(
+    State(api): State<Api>,
+    Path(id): Path<i64>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let conversation = api.engine.conversation(id).await?;
+    let messages = api.engine.messages(id).await?;
+    download(&q.format, &format!("conversation-{id}"), |f| {
+        export::conversation(f, &conversation, &messages)
+    })
+}
+
+async fn export_search(
+    State(api): State<Api>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let query = q.q.unwrap_or_default();
+    let hits = api.engine.search(&query, q.limit.unwrap_or(1000)).await?;
+    download(&q.format, "search", |f| export::search(f, &query, &hits))
 }
 
 async fn profile(State(api): State<Api>) -> Json<Profile> {
