@@ -2,7 +2,7 @@
 //! (one lane, one worker task per `openId`), with a timeout, and records every outcome.
 //! A failing callback is recorded and logged, never fatal.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -64,9 +64,14 @@ pub struct CallbackSender {
     ari_base: RwLock<String>,
     double_slash_push_rating: bool,
     lanes: Mutex<HashMap<String, mpsc::UnboundedSender<Job>>>,
-    log: Mutex<Vec<CallbackOutcome>>,
+    log: Mutex<VecDeque<CallbackOutcome>>,
+    /// Callbacks made so far (the log keeps only the newest).
+    made: std::sync::atomic::AtomicU64,
     cancel: CancellationToken,
 }
+
+/// How many callback outcomes the log keeps: a demo that runs all day stays small.
+const KEPT_OUTCOMES: usize = 2000;
 
 impl CallbackSender {
     pub fn new(
@@ -80,7 +85,8 @@ impl CallbackSender {
             ari_base: RwLock::new(ari_base),
             double_slash_push_rating,
             lanes: Mutex::new(HashMap::new()),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(VecDeque::new()),
+            made: std::sync::atomic::AtomicU64::new(0),
             cancel,
         }
     }
@@ -104,7 +110,9 @@ impl CallbackSender {
         self.log
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// Queues a callback on the customer's lane.
@@ -198,7 +206,7 @@ impl CallbackSender {
         };
         let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
         let outcome = CallbackOutcome {
-            seq: u64::try_from(log.len()).unwrap_or(u64::MAX) + 1,
+            seq: self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
             path: path.to_owned(),
             open_id: open_id.to_owned(),
             request: callback.body,
@@ -211,7 +219,10 @@ impl CallbackSender {
             None => tracing::info!(%url, open_id, "callback delivered"),
             Some(error) => tracing::warn!(%url, open_id, %error, "callback failed"),
         }
-        log.push(outcome.clone());
+        log.push_back(outcome.clone());
+        if log.len() > KEPT_OUTCOMES {
+            log.pop_front();
+        }
         outcome
     }
 }

@@ -76,9 +76,12 @@ pub async fn fetch(
         tracing::warn!(media_id = record.media_id, error = %e, "media fetch failed");
         record.error = Some(e.to_string());
     }
-    sim.state()
-        .media
-        .insert(record.media_id.clone(), record.clone());
+    let mut state = sim.state();
+    state.media.insert(record.media_id.clone(), record.clone());
+    // Media of sessions no longer kept goes with them.
+    if let Some(oldest) = state.sessions.oldest() {
+        state.media.retain(|_, m| m.session_id >= oldest);
+    }
     record
 }
 

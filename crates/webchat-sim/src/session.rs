@@ -77,9 +77,31 @@ pub struct Sessions {
     by_id: BTreeMap<i64, Session>,
 }
 
+/// How many finished sessions are kept for inspection; chatting ones are always kept.
+const KEPT_FINISHED: usize = 1000;
+
 impl Sessions {
+    /// Adds a session, forgetting the oldest finished ones beyond [`KEPT_FINISHED`].
     pub fn insert(&mut self, session: Session) {
         self.by_id.insert(session.session_id, session);
+        let finished = self.by_id.values().filter(|s| !s.is_chatting()).count();
+        if finished > KEPT_FINISHED {
+            let old: Vec<i64> = self
+                .by_id
+                .values()
+                .filter(|s| !s.is_chatting())
+                .take(finished - KEPT_FINISHED)
+                .map(|s| s.session_id)
+                .collect();
+            for id in old {
+                self.by_id.remove(&id);
+            }
+        }
+    }
+
+    /// The oldest session id still kept.
+    pub fn oldest(&self) -> Option<i64> {
+        self.by_id.keys().next().copied()
     }
 
     /// A session by its id as the wire carried it (`123` or `"123"`).
@@ -120,5 +142,49 @@ impl Sessions {
 
     fn number(id: &SessionId) -> Option<i64> {
         id.key().trim().parse().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(id: i64, state: SessionState) -> Session {
+        Session {
+            session_id: id,
+            open_id: OpenId::from(format!("o{id}")),
+            epid: None,
+            skill_group: 1,
+            agent: AgentRef {
+                id: AgentId::from("A001"),
+                name: "Alice".into(),
+            },
+            agents: vec![],
+            state,
+            messages: vec![],
+            replies: 0,
+            rating: None,
+            opened_at_ms: 0,
+            closed_at_ms: None,
+        }
+    }
+
+    #[test]
+    fn finished_sessions_are_bounded_and_chatting_ones_kept() {
+        let mut sessions = Sessions::default();
+        sessions.insert(session(0, SessionState::Chatting));
+        for id in 1..=KEPT_FINISHED as i64 + 50 {
+            sessions.insert(session(id, SessionState::ClosedByAgent));
+        }
+        assert_eq!(sessions.by_id.len(), KEPT_FINISHED + 1);
+        assert!(
+            sessions.chatting(&SessionId::from(0)).is_some(),
+            "the chatting one stays"
+        );
+        assert_eq!(
+            sessions.by_id.keys().nth(1),
+            Some(&51),
+            "the oldest finished went first"
+        );
     }
 }
