@@ -2,7 +2,9 @@
 // loads over IPC, a customer chats with the embedded simulator's agent, the transcript is
 // stored, hostile agent HTML stays inert, media previews load over wxsim-media://.
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
@@ -117,6 +119,57 @@ describe("desktop window", () => {
     const bad = '[data-testid="messages"] :is(script, iframe, svg, [onerror], [onload], a[href^="javascript:"])';
     assert.equal(await s.count(bad), 0);
     await screenshot("desktop-chat");
+  });
+
+  /** Runs xdotool (it types into native dialogs, which WebDriver cannot reach). */
+  const xdotool = (...args) => execFileSync("xdotool", args, { timeout: 15_000 }).toString().trim();
+  const hasXdotool = (() => {
+    try {
+      xdotool("version");
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  /** Waits for GTK's save dialog and gives it the keyboard (there is no window manager). */
+  function focusSaveDialog() {
+    const [id] = xdotool("search", "--sync", "--onlyvisible", "--name", "^Save File$").split("\n");
+    xdotool("windowfocus", "--sync", id);
+  }
+
+  /** Starts save_file in the page; the answer lands in window.__saved. */
+  const startSave = (defaultName, contents) =>
+    s.execute(
+      `window.__saved = undefined;
+       window.__TAURI_INTERNALS__.invoke("save_file", { defaultName: arguments[0], contents: arguments[1] }).then(
+         (value) => (window.__saved = { ok: true, value }),
+         (error) => (window.__saved = { ok: false, error }));`,
+      defaultName,
+      contents,
+    );
+  const saved = () => eventually(() => s.execute("return window.__saved"), { what: "save_file's answer" });
+
+  test("save_file asks with a native dialog and writes the file; cancelling answers null", { skip: !hasXdotool && "needs xdotool" }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wxsim-desktop-save-"));
+    try {
+      const target = join(dir, "transcript.md");
+      await startSave("transcript.md", "# Desktop Dan\n\nHello from the desktop\n");
+      focusSaveDialog();
+      execFileSync("import", ["-window", "root", join(SCREENSHOTS, "desktop-save-dialog.png")]);
+      xdotool("key", "ctrl+a");
+      xdotool("type", "--delay", "5", target);
+      xdotool("key", "Return");
+      assert.deepEqual(await saved(), { ok: true, value: target });
+      assert.equal(readFileSync(target, "utf8"), "# Desktop Dan\n\nHello from the desktop\n");
+
+      await startSave("other.md", "x");
+      focusSaveDialog();
+      xdotool("key", "Escape");
+      assert.deepEqual(await saved(), { ok: true, value: null });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   /** Loads `src` in an <img> in the page: its natural width, or "error". */
