@@ -113,11 +113,11 @@ fn parse_date(s: &str, end_of_day: bool) -> Result<i64, String> {
     local_ms(time.expect("a valid time of day"))
 }
 
-fn parse_since(s: &str) -> Result<i64, String> {
+pub(crate) fn parse_since(s: &str) -> Result<i64, String> {
     parse_date(s, false)
 }
 
-fn parse_until(s: &str) -> Result<i64, String> {
+pub(crate) fn parse_until(s: &str) -> Result<i64, String> {
     parse_date(s, true)
 }
 

@@ -2,6 +2,7 @@
 //! simulator unless told otherwise) and its HTTP API; `webchat` runs the simulator alone;
 //! `run` plays scenario files, `history` reads the database, `load` measures throughput.
 
+mod check;
 mod data_dir;
 mod history;
 mod load;
@@ -37,6 +38,10 @@ enum Command {
     History(history::HistoryArgs),
     /// Many customers through whole conversations at once; throughput and latencies.
     Load(load::LoadArgs),
+    /// The contract checker's report over a database: where webchat broke the interface.
+    Check(check::CheckArgs),
+    /// Print the interface (both directions) as an OpenAPI 3.1 document.
+    Spec,
 }
 
 /// The platform data dir, or `./wxsim-data` where there is none.
@@ -51,7 +56,11 @@ async fn main() -> anyhow::Result<ExitCode> {
     let command = Cli::parse().command;
     let quiet = matches!(
         command,
-        Command::Run(_) | Command::History(_) | Command::Load(_)
+        Command::Run(_)
+            | Command::History(_)
+            | Command::Load(_)
+            | Command::Check(_)
+            | Command::Spec
     );
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -67,5 +76,11 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(args).await,
         Command::History(args) => done(history::run(args).await),
         Command::Load(args) => done(load::run(args).await),
+        Command::Check(args) => Ok(if check::run(args).await? {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }),
+        Command::Spec => done(check::spec()),
     }
 }
