@@ -22,9 +22,11 @@ export interface Info {
   wanAddr: string;
 }
 
-function query(params: Partial<Record<string, string | number | null | undefined>>): string {
+type Param = string | number | boolean | null | undefined;
+
+function query(params: Partial<Record<string, Param>>): string {
   const pairs = Object.entries(params).filter(
-    (p): p is [string, string | number] => p[1] !== null && p[1] !== undefined && p[1] !== "",
+    (p): p is [string, string | number | boolean] => p[1] !== null && p[1] !== undefined && p[1] !== "",
   );
   return pairs.length === 0 ? "" : "?" + new URLSearchParams(pairs.map(([k, v]) => [k, String(v)]));
 }

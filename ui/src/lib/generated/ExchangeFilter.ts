@@ -5,4 +5,12 @@ export type ExchangeFilter = { customerId: number | null, conversationId: number
 /**
  * Only rows with an id above this (for tailing).
  */
-afterId: number | null, limit: number | null, };
+afterId: number | null, 
+/**
+ * Only exchanges with contract findings.
+ */
+withFindings: boolean | null, 
+/**
+ * Epoch ms bounds on the exchange's start.
+ */
+since: number | null, until: number | null, limit: number | null, };

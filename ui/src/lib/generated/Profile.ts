@@ -34,6 +34,20 @@ queuePollIntervalMs: number,
  */
 requestTimeoutMs: number, contentEncoding: ContentEncoding, createTimeFormat: CreateTimeFormat, ratingScale: Array<RatingOption>, 
 /**
+ * Refuse callbacks that break the interface (a non-1 answer naming the field) instead
+ * of accepting and flagging them.
+ */
+strictContract: boolean, 
+/**
+ * When the listener is bound beyond loopback: source addresses allowed to call it
+ * (IPs or CIDRs; list 127.0.0.1 to keep local callers). Empty = anyone.
+ */
+allowedSources: Array<string>, 
+/**
+ * When set, callers must send it in the `X-Wxsim-Secret` header.
+ */
+sharedSecret: string | null, 
+/**
  * Largest callback body accepted.
  */
 maxBodyBytes: number, };
