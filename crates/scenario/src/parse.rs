@@ -69,8 +69,17 @@ pub fn parse_scenario(file: &Path, source: &str) -> Result<Scenario, InvalidScen
         let count = raw.len();
         for (index, step) in raw.into_iter().enumerate() {
             let offset = step.span().start;
-            let mut action = step.into_inner();
-            check(&mut action, &base, index + 1 == count).map_err(|reason| at(offset, reason))?;
+            let mut action: Action =
+                toml::Value::Table(step.into_inner())
+                    .try_into()
+                    .map_err(|e| {
+                        at(
+                            offset,
+                            format!("step {}: {}", index + 1, e.message().trim()),
+                        )
+                    })?;
+            check(&mut action, &base, index + 1 == count)
+                .map_err(|reason| at(offset, format!("step {}: {reason}", index + 1)))?;
             let (line, column) = line_column(source, offset);
             customer.steps.push(Step {
                 number: index + 1,
@@ -177,7 +186,7 @@ text = "hi"
             .unwrap_err();
         assert_eq!(
             (e.line, e.column, e.file.to_str().unwrap()),
-            (4, 6, "t.toml")
+            (3, 1, "t.toml")
         );
         assert!(e.reason.contains("dance"), "{}", e.reason);
 

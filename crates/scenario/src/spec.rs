@@ -107,8 +107,9 @@ pub struct CustomerSpec {
     pub tracks: Option<String>,
     #[serde(default)]
     pub head_img_url: Option<String>,
+    /// Read as plain tables first, so that an error in a step names that step's line.
     #[serde(rename = "step", default)]
-    pub(crate) raw_steps: Vec<toml::Spanned<Action>>,
+    pub(crate) raw_steps: Vec<toml::Spanned<toml::Table>>,
     /// Filled from `raw_steps` once the file's lines are known.
     #[serde(skip)]
     pub steps: Vec<Step>,

@@ -1,0 +1,255 @@
+//! `wxsim history` over the database a scenario run filled: filters, show, search, and
+//! exports that read back (JSON parses, CSV has a row per message, HTML runs no script),
+//! also through the API while `wxsim serve` holds the same database.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::{stderr, stdout, wxsim};
+
+/// A data dir holding the conversations of three shipped scenarios.
+fn filled_data_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = wxsim(&[
+        "run",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "scenarios/01-text-chat.toml",
+        "scenarios/02-message-types.toml",
+        "scenarios/03-agent-side.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    dir
+}
+
+fn history(dir: &tempfile::TempDir, args: &[&str]) -> String {
+    let mut all = vec!["history", "--data-dir", dir.path().to_str().unwrap()];
+    all.extend(args);
+    let out = wxsim(&all);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+fn json(dir: &tempfile::TempDir, args: &[&str]) -> Value {
+    serde_json::from_str(&history(dir, args)).expect("JSON output")
+}
+
+/// CSV records, honouring quoted fields that hold commas, quotes and line breaks.
+fn csv_records(text: &str) -> Vec<Vec<String>> {
+    let (mut records, mut record, mut field, mut quoted) = (vec![], vec![], String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => record.push(std::mem::take(&mut field)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    records
+}
+
+fn conversation_of(list: &Value, nickname: &str) -> i64 {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["nickname"] == nickname)
+        .unwrap_or_else(|| panic!("no conversation of {nickname} in {list}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[test]
+fn history_lists_filters_shows_searches_and_exports_a_runs_conversations() {
+    let dir = filled_data_dir();
+    let all = json(&dir, &["list", "--json"]);
+    assert_eq!(all.as_array().unwrap().len(), 3, "{all}");
+    let alice = json(&dir, &["list", "--customer", "Alice Wang", "--json"]);
+    assert_eq!(alice.as_array().unwrap().len(), 1);
+    assert_eq!(alice[0]["state"], "rated");
+    let rated = json(&dir, &["list", "--state", "rated", "--json"]);
+    assert_eq!(rated.as_array().unwrap().len(), 2, "{rated}");
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    assert_eq!(
+        json(&dir, &["list", "--since", &today, "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        json(&dir, &["list", "--until", "2000-01-01", "--json"]),
+        serde_json::json!([])
+    );
+    let table = history(&dir, &["list"]);
+    assert!(
+        table.contains("Alice Wang") && table.contains("3 conversation(s)"),
+        "{table}"
+    );
+
+    let bo = conversation_of(&all, "Bo Chen");
+    let shown = json(&dir, &["show", &bo.to_string(), "--json"]);
+    let messages = shown["messages"].as_array().unwrap();
+    for kind in ["text", "image", "voice", "video", "link", "location"] {
+        assert!(
+            messages.iter().any(|m| m["kind"] == kind),
+            "no {kind} message in {shown}"
+        );
+    }
+
+    let hits = json(&dir, &["search", "Shenzhen", "--json"]);
+    let hits = hits.as_array().unwrap();
+    assert!(
+        hits.len() >= 2,
+        "the customer's message and the agent's echo: {hits:?}"
+    );
+    assert!(hits.iter().all(|h| h["snippet"]
+        .as_str()
+        .unwrap()
+        .contains("<mark>Shenzhen</mark>")));
+    let none = json(
+        &dir,
+        &["search", "Shenzhen", "--customer", "Chloe Li", "--json"],
+    );
+    assert_eq!(none, serde_json::json!([]));
+
+    let exported = json(
+        &dir,
+        &[
+            "export",
+            "--conversation",
+            &bo.to_string(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        exported, shown,
+        "the JSON export reads back as the conversation"
+    );
+
+    let csv = history(
+        &dir,
+        &[
+            "export",
+            "--conversation",
+            &bo.to_string(),
+            "--format",
+            "csv",
+        ],
+    );
+    let records = csv_records(&csv);
+    assert_eq!(records.len(), messages.len() + 1, "{csv}");
+    assert!(records.iter().all(|r| r.len() == 8), "{records:?}");
+
+    let file = dir.path().join("hits.csv");
+    history(
+        &dir,
+        &[
+            "export",
+            "--search",
+            "Shenzhen",
+            "--format",
+            "csv",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        csv_records(&std::fs::read_to_string(file).unwrap()).len(),
+        hits.len() + 1
+    );
+
+    let chloe = conversation_of(&all, "Chloe Li");
+    let html = history(
+        &dir,
+        &[
+            "export",
+            "--conversation",
+            &chloe.to_string(),
+            "--format",
+            "html",
+        ],
+    );
+    assert!(html.contains("Your parcel left <b>today</b>"), "{html}");
+    assert!(!html.to_lowercase().contains("<script"), "{html}");
+    let md = history(
+        &dir,
+        &[
+            "export",
+            "--conversation",
+            &chloe.to_string(),
+            "--format",
+            "md",
+        ],
+    );
+    assert!(md.starts_with("# Conversation "), "{md}");
+}
+
+#[test]
+fn history_reads_while_serve_holds_the_database_and_the_api_exports_too() {
+    let dir = filled_data_dir();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_wxsim"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+            "--token",
+            "t0k",
+        ])
+        .args(["--data-dir", dir.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut api = None;
+    for line in BufReader::new(serve.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some(addr) = line.strip_prefix("api") {
+            api = Some(addr.trim().to_owned());
+            break;
+        }
+    }
+    let api = api.expect("serve printed its API address");
+    let list = json(&dir, &["list", "--json"]);
+    let id = conversation_of(&list, "Alice Wang");
+
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let answer = client
+        .get(format!("{api}/api/conversations/{id}/export?format=csv"))
+        .bearer_auth("t0k")
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(
+        answer.headers()["content-disposition"],
+        format!("attachment; filename=\"conversation-{id}.csv\"").as_str()
+    );
+    assert!(answer
+        .text()
+        .unwrap()
+        .starts_with("conversationId,messageId,"));
+    let answer = client
+        .get(format!("{api}/api/search/export?q=Shenzhen&format=pdf"))
+        .bearer_auth("t0k")
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), 422, "an unknown format is refused");
+    let _ = serve.kill();
+    let _ = serve.wait();
+}

@@ -1,0 +1,51 @@
+//! The automation commands as a QA engineer runs them: `wxsim run` on the shipped
+//! scenarios and on fixtures that must fail, `wxsim history` on the database a run filled,
+//! and a small `wxsim load`.
+
+mod history;
+mod load;
+mod run;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The checkout's root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `wxsim ARGS` to its end.
+pub fn wxsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wxsim"))
+        .args(args)
+        .current_dir(repo())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("wxsim runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every `.toml` under `scenarios/`, sorted.
+pub fn shipped_scenarios() -> Vec<String> {
+    let mut files = Vec::new();
+    let mut dirs = vec![repo().join("scenarios")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                files.push(path.to_string_lossy().into_owned());
+            }
+        }
+    }
+    files.sort();
+    files
+}
