@@ -1,16 +1,16 @@
 //! The backend the window talks to: binds the callback listener, starts the embedded
-//! webchat simulator (unless the active profile names a real webchat), starts the engine,
-//! and holds the API router that IPC calls in-process with its random token.
+//! webchat simulator (always: it idles cheaply, and a tester can switch a profile between a
+//! real webchat and the embedded one at any time), starts the engine, and holds the API
+//! router that IPC calls in-process with its random token.
 
 use std::io;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use axum::Router;
 use rand::Rng;
 use tokio::net::TcpListener;
-use wxsim_engine::store::Store;
 use wxsim_engine::{Engine, EngineError, EngineOptions};
 use wxsim_webchat::{SimConfig, SimHandle};
 
@@ -44,26 +44,20 @@ impl Backend {
             dir: data_dir.clone(),
             source,
         };
-        let sim = if names_real_webchat(&data_dir).await.map_err(engine_error)? {
-            None
-        } else {
-            let sim_listener = TcpListener::bind("127.0.0.1:0")
-                .await
-                .map_err(StartError::Simulator)?;
-            let config = SimConfig {
-                ari_base: callback_base,
-                ..SimConfig::default()
-            };
-            Some(
-                wxsim_webchat::spawn(config, sim_listener)
-                    .await
-                    .map_err(StartError::Simulator)?,
-            )
+        let sim_listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(StartError::Simulator)?;
+        let config = SimConfig {
+            ari_base: callback_base,
+            ..SimConfig::default()
         };
+        let sim = wxsim_webchat::spawn(config, sim_listener)
+            .await
+            .map_err(StartError::Simulator)?;
         let engine = Engine::start(EngineOptions {
             data_dir: data_dir.clone(),
             profile: None,
-            embedded_webchat: sim.as_ref().map(SimHandle::base_url),
+            embedded_webchat: Some(sim.base_url()),
             listener,
         })
         .await
@@ -71,7 +65,7 @@ impl Backend {
         tracing::info!(
             data = %data_dir.display(),
             webchat = %engine.webchat_base(),
-            embedded = sim.is_some(),
+            embedded = engine.profile().webchat_url.is_none(),
             listener = %engine.callback_base(),
             "desktop backend started"
         );
@@ -79,7 +73,7 @@ impl Backend {
         let router = wxsim_api::router(engine.clone(), token.clone(), PathBuf::new());
         Ok(Backend {
             engine,
-            sim: Mutex::new(sim),
+            sim: Mutex::new(Some(sim)),
             router,
             token,
         })
@@ -129,13 +123,4 @@ async fn bind_listener(listen: Option<String>) -> Result<(TcpListener, SocketAdd
             other => other,
         },
     }
-}
-
-/// Whether the stored active profile names a webchat URL (then no simulator is started).
-async fn names_real_webchat(data_dir: &Path) -> Result<bool, EngineError> {
-    std::fs::create_dir_all(data_dir)?;
-    let store = Store::open(&data_dir.join("wxsim.db")).await?;
-    let active = store.active_profile().await;
-    store.close().await;
-    Ok(active?.is_some_and(|p| p.webchat_url.is_some()))
 }
