@@ -164,8 +164,12 @@ pub struct Conversation {
     pub closed_at: Option<i64>,
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub rated_at: Option<i64>,
+    /// Customer and agent messages (system lines not counted).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub message_count: i64,
+    /// Contract findings over this conversation's exchanges.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub finding_count: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -69,7 +69,7 @@ async fn the_embedded_simulator_breaks_no_rule() {
 async fn body_rules_flag_a_breach_and_pass_a_conforming_callback() {
     let rig = Rig::start().await;
     let (_, conversation) = rig.chatting("Rules", 1).await;
-    let session = conversation.session_id.unwrap();
+    let session = conversation.session_id.clone().unwrap();
     let url = format!("{}/ari/msg", rig.engine.callback_base());
     let now = chrono_now();
 
@@ -97,6 +97,15 @@ async fn body_rules_flag_a_breach_and_pass_a_conforming_callback() {
         .unwrap();
     assert_eq!(report.exchanges_with_findings, 1);
     assert_eq!(report.conversations.len(), 1);
+    assert_eq!(
+        rig.engine
+            .conversation(conversation.id)
+            .await
+            .unwrap()
+            .finding_count,
+        2,
+        "summed per conversation"
+    );
     assert!(
         report.markdown().contains("| timestamp | Error | 1 |"),
         "{}",

@@ -35,6 +35,7 @@ pub struct ConversationRow {
     pub closed_at: Option<i64>,
     pub rated_at: Option<i64>,
     pub message_count: i64,
+    pub finding_count: i64,
 }
 
 impl ConversationRow {
@@ -89,6 +90,7 @@ impl ConversationRow {
             closed_at: self.closed_at,
             rated_at: self.rated_at,
             message_count: self.message_count,
+            finding_count: self.finding_count,
         }
     }
 }
@@ -97,7 +99,8 @@ const SELECT: &str = "SELECT v.id, v.customer_id, c.open_id, c.nickname, v.profi
         v.request_wire, v.session_wire, v.agent_id, v.agent_name, v.agents, v.queue_position,
         v.request_status, v.result_code, v.status_message, v.rating_options, v.rating_id,
         v.rating_comment, v.closed_by, v.created_at, v.accepted_at, v.closed_at, v.rated_at,
-        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = v.id AND m.direction != 'system') AS message_count
+        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = v.id AND m.direction != 'system') AS message_count,
+        (SELECT COALESCE(SUM(e.finding_count), 0) FROM exchanges e WHERE e.conversation_id = v.id) AS finding_count
     FROM conversations v JOIN customers c ON c.id = v.customer_id";
 
 async fn one<T>(

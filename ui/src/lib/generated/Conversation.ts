@@ -18,4 +18,12 @@ ratingOptions: Array<unknown> | null, ratingId: string | null, ratingComment: st
 /**
  * `customer` or `agent`.
  */
-closedBy: string | null, createdAt: number, acceptedAt: number | null, closedAt: number | null, ratedAt: number | null, messageCount: number, };
+closedBy: string | null, createdAt: number, acceptedAt: number | null, closedAt: number | null, ratedAt: number | null, 
+/**
+ * Customer and agent messages (system lines not counted).
+ */
+messageCount: number, 
+/**
+ * Contract findings over this conversation's exchanges.
+ */
+findingCount: number, };
