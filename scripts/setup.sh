@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev
-  librsvg2-dev libxdo-dev pkg-config xvfb xauth webkit2gtk-driver chromium imagemagick curl xdotool wrk)
+  librsvg2-dev libxdo-dev pkg-config xvfb xauth webkit2gtk-driver chromium imagemagick curl xdotool wrk fonts-wqy-microhei)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
