@@ -204,9 +204,16 @@ impl Engine {
         let Some(customer) = customers::id_by_open_id(tx, &cb.open_id.key()).await? else {
             return Ok(unknown_open_id(kind, &cb.open_id.key()));
         };
-        let row = match conversations::by_request(tx, &cb.request_id.key()).await? {
-            Some(row) => Some(row),
-            None => conversations::active_for_customer(tx, customer).await?,
+        // The customer's active request, unless this status names another of theirs (a
+        // late one for a finished request). Request ids are only unique per customer here:
+        // a webchat that restarts may hand out the same ids again.
+        let key = cb.request_id.key();
+        let active = conversations::active_for_customer(tx, customer).await?;
+        let row = match active {
+            Some(a) if a.request_id().is_none_or(|r| r.key() == key) => Some(a),
+            other => conversations::by_request(tx, customer, &key)
+                .await?
+                .or(other),
         };
         let Some(mut row) = row else {
             return Ok(Applied::refused(

@@ -8,6 +8,7 @@
 
 use std::fmt::Write;
 use std::str::FromStr;
+use wxsim_protocol::html::escape as escape_html;
 
 use serde_json::json;
 
@@ -185,22 +186,6 @@ fn sender(c: &Conversation, m: &Message) -> String {
             .unwrap_or_else(|| "agent".into()),
         Direction::System => "system".into(),
     }
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// One CSV field, quoted when it holds a comma, quote or line break (RFC 4180).

@@ -58,6 +58,7 @@ proptest! {
         // Text may say anything (it is escaped); what matters is every tag that remains.
         let tags = Regex::new(r"<[a-zA-Z][^>]*>").unwrap();
         let src = Regex::new(r#"\s(?:src|href)="([^"]*)""#).unwrap();
+        let handler = Regex::new(r"\son[a-z]+\s*=").unwrap();
         for tag in tags.find_iter(&out) {
             let lower = tag.as_str().to_lowercase();
             let name: String = lower[1..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
@@ -65,7 +66,7 @@ proptest! {
             for banned in ["javascript:", "style=", "srcdoc", "formaction"] {
                 prop_assert!(!lower.contains(banned), "{banned} survived: {out}");
             }
-            prop_assert!(!Regex::new(r"\son[a-z]+\s*=").unwrap().is_match(&lower), "a handler survived: {out}");
+            prop_assert!(!handler.is_match(&lower), "a handler survived: {out}");
             if name == "img" {
                 for m in src.captures_iter(tag.as_str()) {
                     prop_assert!(m[1].starts_with("http://127.0.0.1:9/"), "an image from elsewhere: {}", &m[1]);

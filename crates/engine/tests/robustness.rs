@@ -299,3 +299,44 @@ async fn a_restart_reopens_the_database_and_finds_everything() {
     assert_eq!(hits.len(), 1);
     assert!(hits[0].snippet.contains("<mark>remember</mark>"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reused_request_id_reaches_the_customers_new_request_not_an_old_one() {
+    let rig = Rig::start().await;
+    let (customer, first) = rig.chatting("Again", 1).await;
+    let old_request = first.request_id.clone().unwrap();
+    rig.engine.close(customer.id).await.unwrap();
+    // A webchat that restarted: it takes the request (result 1) and, later, names it with an
+    // id it already used for this customer's earlier request.
+    rig.sim.control().inject_fault(wxsim_webchat::FaultSpec {
+        endpoint: wxsim_engine::protocol::Endpoint::CreateCon,
+        result: wxsim_engine::protocol::ResultCode::Success,
+        count: 1,
+        message: None,
+    });
+    let second = rig.engine.request_chat(customer.id).await.unwrap();
+    assert_eq!(
+        (second.state, second.request_id.clone()),
+        (ConversationState::Queued, None)
+    );
+    let status = json!({"requestId": old_request, "requestStatus": 0, "openId": customer.open_id, "queueLength": 4, "message": ""});
+    let (_, answer) = post(
+        &format!("{}/ari/updateRequestStatus", rig.engine.callback_base()),
+        status.to_string(),
+    )
+    .await;
+    assert_eq!(answer["result"], 1);
+    let second = rig.engine.conversation(second.id).await.unwrap();
+    assert_eq!(
+        second.request_id,
+        Some(old_request),
+        "the status reached the new request"
+    );
+    assert_eq!(second.request_status, Some(0));
+    let first = rig.engine.conversation(first.id).await.unwrap();
+    assert_eq!(
+        (first.state, first.request_status),
+        (ConversationState::Closed, Some(1)),
+        "the old one is untouched"
+    );
+}

@@ -12,6 +12,7 @@ pub mod code;
 pub mod content;
 pub mod contract;
 pub mod endpoint;
+pub mod html;
 pub mod id;
 mod lenient;
 pub mod openapi;

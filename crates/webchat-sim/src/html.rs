@@ -1,6 +1,7 @@
 //! What the ScriptedAgent writes: rich HTML fragments with emoji and pictures whose
 //! relative addresses resolve against the webchat base URL (and are served by `assets`).
 
+use wxsim_protocol::html::escape;
 use wxsim_protocol::MessageContent;
 
 use crate::media::MediaRecord;
@@ -11,21 +12,6 @@ const PICTURE: &str = r#"<img src="/webchat/pictures/sample.png" alt="picture">"
 
 /// Every how many replies one carries a picture.
 const PICTURE_EVERY: u32 = 3;
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
 
 pub fn greeting(agent_name: &str) -> String {
     format!(

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 use wxsim_protocol::{
     AgentId, AgentRef, CancelRequestRequest, CreateConRequest, OpenId, RequestStatus, ResultCode,
@@ -89,6 +90,13 @@ pub struct StateSnapshot {
     pub next_request_statuses: Vec<NextRequestStatus>,
 }
 
+/// Where a simulator's ids start: a fresh block per start, so that a hosting side reusing
+/// its database never meets the same session or request id from an earlier run (a real
+/// webchat's ids do not restart either).
+fn id_base() -> u64 {
+    rand::thread_rng().gen_range(1..1_000_000u64) * 1000
+}
+
 impl SimState {
     pub fn new(config: &SimConfig) -> Self {
         SimState {
@@ -97,8 +105,8 @@ impl SimState {
             sessions: Sessions::default(),
             media: BTreeMap::new(),
             faults: Faults::default(),
-            next_request: 1001,
-            next_session: 70001,
+            next_request: id_base() + 1,
+            next_session: 70_000 + id_base() as i64 + 1,
         }
     }
 

@@ -154,11 +154,19 @@ pub async fn by_session(
     one(conn, "v.session_key = ?", session_key.to_owned()).await
 }
 
+/// The customer's newest conversation with this request id.
 pub async fn by_request(
     conn: &mut SqliteConnection,
+    customer_id: i64,
     request_key: &str,
 ) -> Result<Option<ConversationRow>> {
-    one(conn, "v.request_key = ?", request_key.to_owned()).await
+    Ok(sqlx::query_as::<_, ConversationRow>(&format!(
+        "{SELECT} WHERE v.customer_id = ? AND v.request_key = ? ORDER BY v.id DESC LIMIT 1"
+    ))
+    .bind(customer_id)
+    .bind(request_key)
+    .fetch_optional(conn)
+    .await?)
 }
 
 pub async fn insert(

@@ -207,12 +207,7 @@ pub async fn set_delivery(
 
 /// Escapes text for HTML and wraps the (case-insensitive) occurrences of `needle`.
 fn highlight(text: &str, needle: &str) -> String {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    use wxsim_protocol::html::escape;
     let lower = text.to_lowercase();
     let pattern = needle.to_lowercase();
     if pattern.is_empty() || lower.len() != text.len() {
