@@ -40,6 +40,10 @@ pub struct LoadArgs {
     listen: String,
     #[arg(long, default_value_t = 1)]
     skill_group: i64,
+    /// Soak: keep faults on (delayed, refused and dropped callbacks; refused messages) and
+    /// report memory at start and end; fails on any error the faults did not cause.
+    #[arg(long)]
+    faults: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
@@ -57,6 +61,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         listen: args.listen,
         skill_group: args.skill_group,
         within: Duration::from_secs(30),
+        faults: args.faults,
     };
     options.check(args.allow_remote)?;
     if !args.json {
@@ -94,6 +99,11 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     } else {
         print_summary(&summary);
     }
+    anyhow::ensure!(
+        summary.unexpected_errors == 0 || !args.faults,
+        "{} errors that the faults did not cause",
+        summary.unexpected_errors
+    );
     Ok(())
 }
 
@@ -139,5 +149,18 @@ fn print_summary(s: &LoadSummary) {
         for (what, n) in &s.errors {
             println!("errors         {what}: {n}");
         }
+    }
+    if s.faults_injected > 0 {
+        println!(
+            "faults         {} refusals armed; {} errors they do not explain",
+            s.faults_injected, s.unexpected_errors
+        );
+    }
+    if let (Some(start), Some(end)) = (s.rss_start_kb, s.rss_end_kb) {
+        println!(
+            "memory (RSS)   {:.1} MB at start, {:.1} MB at end",
+            start as f64 / 1024.0,
+            end as f64 / 1024.0
+        );
     }
 }

@@ -64,8 +64,14 @@ async fn main() -> anyhow::Result<ExitCode> {
     );
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| if quiet { "warn" } else { "info,sqlx=warn" }.into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                if quiet {
+                    "warn,wxsim_webchat=error"
+                } else {
+                    "info,sqlx=warn"
+                }
+                .into()
+            }),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -57,3 +57,27 @@ fn load_refuses_oversized_runs_and_remote_targets() {
     let out = wxsim(&["load", "--webchat-url", "http://203.0.113.9:8080/webchat"]);
     assert!(stderr(&out).contains("--allow-remote"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_short_soak_with_faults_on_has_only_the_errors_it_asked_for() {
+    let out = wxsim(&[
+        "load",
+        "--customers",
+        "3",
+        "--messages",
+        "2",
+        "--duration",
+        "7",
+        "--faults",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s: Value = serde_json::from_str(&stdout(&out)).expect("a JSON summary");
+    assert!(
+        s["faultsInjected"].as_u64().unwrap() >= 1,
+        "a refusal was armed: {s}"
+    );
+    assert_eq!(s["unexpectedErrors"], 0, "{s}");
+    assert!(s["conversationsCompleted"].as_u64().unwrap() >= 3, "{s}");
+    assert!(s["rssStartKb"].as_u64().unwrap() > 0 && s["rssEndKb"].as_u64().unwrap() > 0);
+}

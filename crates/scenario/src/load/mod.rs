@@ -3,6 +3,7 @@
 //! simulator at a fast pace by default. Every engine call is timed, as is the callback
 //! round trip (message out → the agent's reply stored); errors are counted by result code.
 
+pub mod soak;
 mod stats;
 
 use std::collections::BTreeMap;
@@ -42,6 +43,8 @@ pub struct LoadOptions {
     pub skill_group: i64,
     /// Deadline of each wait (for the agent, a reply, the rating prompt).
     pub within: Duration,
+    /// Soak mode: faults on (see [`soak`]); only their own errors are expected.
+    pub faults: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +89,12 @@ pub struct LoadSummary {
     pub latency_ms: BTreeMap<String, Latency>,
     /// By result code (`-5`) or error kind (`timeout`, `webchat_unavailable`, …).
     pub errors: BTreeMap<String, u64>,
+    /// Faults the run armed on purpose (soak mode), and the errors they did not explain.
+    pub faults_injected: u64,
+    pub unexpected_errors: u64,
+    /// Resident memory of this process, after start-up and at the end (kB; Linux).
+    pub rss_start_kb: Option<u64>,
+    pub rss_end_kb: Option<u64>,
 }
 
 impl LoadOptions {
@@ -145,6 +154,11 @@ pub async fn run_load(
         },
     })
     .await?;
+    let soak = match (options.faults, harness.simulator()) {
+        (true, Some(sim)) => Some(soak::arm(&harness.engine, sim.clone())?),
+        _ => None,
+    };
+    let rss_start_kb = soak::rss_kb();
     let started = Instant::now();
     let pacer = options.rate.map(|r| {
         let mut interval = tokio::time::interval(Duration::from_secs_f64(1.0 / r));
@@ -169,7 +183,10 @@ pub async fn run_load(
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let rss_end_kb = soak::rss_kb();
+    let faults_injected = soak.map_or(0, soak::Faults::stop);
     harness.stop().await;
+    let unexpected_errors = soak::unexpected(&tally.errors, faults_injected);
     Ok(LoadSummary {
         customers: options.customers,
         messages_per_conversation: options.messages,
@@ -186,6 +203,10 @@ pub async fn run_load(
             .filter_map(|(what, samples)| Some(((*what).to_owned(), Latency::of(samples)?)))
             .collect(),
         errors: tally.errors,
+        faults_injected,
+        unexpected_errors,
+        rss_start_kb,
+        rss_end_kb,
     })
 }
 
@@ -249,11 +270,31 @@ impl VirtualCustomer {
                 Err(Abort(what)) => {
                     tally.error(what);
                     self.progress.errors.fetch_add(1, Ordering::Relaxed);
+                    self.wind_up(customer.id).await;
                 }
             }
             if self.deadline.is_none_or(|d| Instant::now() >= d) {
                 return tally;
             }
+        }
+    }
+
+    /// After an aborted conversation: end whatever is still open, so the next can start.
+    async fn wind_up(&self, customer_id: i64) {
+        let state = latest(&self.engine, customer_id)
+            .await
+            .ok()
+            .flatten()
+            .map(|c| c.state);
+        let ended = match state {
+            Some(ConversationState::Chatting) => self.engine.close(customer_id).await.map(|_| ()),
+            Some(ConversationState::Queued | ConversationState::Requesting) => {
+                self.engine.cancel(customer_id).await.map(|_| ())
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = ended {
+            tracing::debug!(customer_id, error = %e, "could not wind up an aborted conversation");
         }
     }
 
