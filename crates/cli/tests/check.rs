@@ -1,9 +1,13 @@
 //! `wxsim check` reports what a webchat did wrong; `wxsim spec` prints the interface.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::{json, Value};
+
+#[path = "support/serve.rs"]
+mod support;
+
+use support::{client, Serve};
 
 fn wxsim(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_wxsim"))
@@ -16,35 +20,16 @@ fn wxsim(args: &[&str]) -> std::process::Output {
 fn check_reports_findings_of_a_database_as_markdown_and_json() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_wxsim"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--api-listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            data,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let listener = BufReader::new(serve.stdout.take().unwrap())
-        .lines()
-        .map(Result::unwrap)
-        .find_map(|l| l.strip_prefix("listener").map(|v| v.trim().to_owned()))
-        .unwrap();
-    let answer: Value = reqwest::blocking::Client::new()
-        .post(format!("{listener}/ari/updateRequestStatus"))
+    let serve = Serve::start(data, "t", &[]);
+    let answer: Value = client()
+        .post(format!("{}/ari/updateRequestStatus", serve.listener()))
         .json(&json!({"requestId": "R1", "requestStatus": 99, "openId": "nobody"}))
         .send()
         .unwrap()
         .json()
         .unwrap();
     assert_eq!(answer["result"], -9);
-    serve.kill().unwrap();
-    serve.wait().unwrap();
+    serve.kill();
 
     let md = wxsim(&["check", "--data-dir", data]);
     assert!(md.status.success());

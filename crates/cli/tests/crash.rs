@@ -3,110 +3,34 @@
 //! database, and nothing is stored twice.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+#[path = "support/serve.rs"]
+mod support;
+
+use support::{client, Serve};
+
 const TOKEN: &str = "crash-test";
-
-struct Serve {
-    child: Child,
-    api: String,
-    listener: String,
-}
-
-impl Serve {
-    fn start(data_dir: &str) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wxsim"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--api-listen",
-                "127.0.0.1:0",
-                "--data-dir",
-                data_dir,
-                "--token",
-                TOKEN,
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let (mut api, mut listener) = (String::new(), String::new());
-        for line in lines.by_ref() {
-            let line = line.unwrap();
-            if let Some(v) = line.strip_prefix("api") {
-                api = v.trim().to_owned();
-            }
-            if let Some(v) = line.strip_prefix("listener") {
-                listener = v.trim().to_owned();
-            }
-            if line.starts_with("open") {
-                break;
-            }
-        }
-        Serve {
-            child,
-            api,
-            listener,
-        }
-    }
-
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-fn http() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
-
-fn api(serve: &Serve, method: &str, path: &str, body: Option<Value>) -> Value {
-    let url = format!("{}{path}", serve.api);
-    let request = match method {
-        "POST" => http().post(url).json(&body.unwrap_or(json!({}))),
-        _ => http().get(url),
-    };
-    request.bearer_auth(TOKEN).send().unwrap().json().unwrap()
-}
 
 #[test]
 fn acknowledged_callbacks_survive_repeated_sigkills_and_none_is_stored_twice() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap().to_owned();
-    let mut serve = Serve::start(&data);
-    let customer = api(
-        &serve,
+    let mut serve = Serve::start(&data, TOKEN, &[]);
+    let customer = serve.call(
         "POST",
         "/api/customers",
         Some(json!({"nickname": "Crash", "skillGroup": 1})),
     );
     let id = customer["id"].as_i64().unwrap();
-    api(
-        &serve,
-        "POST",
-        &format!("/api/customers/{id}/request-chat"),
-        None,
-    );
+    serve.call("POST", &format!("/api/customers/{id}/request-chat"), None);
     let deadline = Instant::now() + Duration::from_secs(15);
     let conversation = loop {
-        let list = api(
-            &serve,
-            "GET",
-            &format!("/api/conversations?customerId={id}"),
-            None,
-        );
+        let list = serve.call("GET", &format!("/api/conversations?customerId={id}"), None);
         if list[0]["state"] == "chatting" {
             break list[0].clone();
         }
@@ -119,14 +43,14 @@ fn acknowledged_callbacks_survive_repeated_sigkills_and_none_is_stored_twice() {
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();
     let counter = Arc::new(AtomicUsize::new(0));
     for round in 0..4 {
-        let listener = serve.listener.clone();
+        let listener = serve.listener().to_owned();
         let stop = Arc::new(AtomicBool::new(false));
         let round_start = acked.lock().unwrap().len();
         let senders: Vec<_> = (0..4)
             .map(|t| {
                 let (listener, stop, acked, counter) = (listener.clone(), stop.clone(), acked.clone(), counter.clone());
                 std::thread::spawn(move || {
-                    let client = http();
+                    let client = client();
                     while !stop.load(Ordering::Relaxed) {
                         let n = counter.fetch_add(1, Ordering::Relaxed);
                         let content = format!("r{round}-t{t}-n{n}");
@@ -158,11 +82,10 @@ fn acknowledged_callbacks_survive_repeated_sigkills_and_none_is_stored_twice() {
         for s in senders {
             s.join().unwrap();
         }
-        serve = Serve::start(&data);
+        serve = Serve::start(&data, TOKEN, &[]);
     }
 
-    let messages = api(
-        &serve,
+    let messages = serve.call(
         "GET",
         &format!("/api/conversations/{conversation_id}/messages"),
         None,

@@ -1,87 +1,21 @@
 //! `wxsim serve` and `wxsim webchat` run as a user runs them: real processes, real ports.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-/// A running `wxsim` process and the `name  value` lines it printed.
-struct Process {
-    child: Child,
-    lines: Vec<(String, String)>,
-}
+#[path = "support/serve.rs"]
+mod support;
 
-impl Process {
-    fn start(args: &[&str], last_line: &str) -> Process {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wxsim"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("wxsim starts");
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let mut lines = vec![];
-        loop {
-            let mut line = String::new();
-            assert!(
-                reader.read_line(&mut line).unwrap() > 0,
-                "wxsim exited early; printed {lines:?}"
-            );
-            let (name, value) = line
-                .trim()
-                .split_once(char::is_whitespace)
-                .unwrap_or((line.trim(), ""));
-            lines.push((name.to_owned(), value.trim().to_owned()));
-            if name == last_line {
-                break;
-            }
-        }
-        Process { child, lines }
-    }
-
-    fn get(&self, name: &str) -> &str {
-        &self
-            .lines
-            .iter()
-            .find(|(n, _)| n == name)
-            .unwrap_or_else(|| panic!("no `{name}` line"))
-            .1
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap()
-}
+use support::{client, Serve};
 
 #[test]
 fn serve_runs_on_the_embedded_simulator_and_its_api_holds_a_conversation() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let p = Process::start(
-        &[
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--api-listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            data,
-            "--token",
-            "secret",
-        ],
-        "open",
-    );
+    let p = Serve::start(data, "secret", &[]);
     assert!(
         p.get("webchat").ends_with("/webchat (embedded simulator)"),
         "{:?}",
@@ -173,20 +107,7 @@ fn serve_runs_on_the_embedded_simulator_and_its_api_holds_a_conversation() {
 #[test]
 fn the_event_stream_reports_changes() {
     let dir = tempfile::tempdir().unwrap();
-    let p = Process::start(
-        &[
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--api-listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-            "--token",
-            "t",
-        ],
-        "open",
-    );
+    let p = Serve::start(dir.path().to_str().unwrap(), "t", &[]);
     let api = p.get("api").to_owned();
     let http = client();
     let mut stream = BufReader::new(
@@ -214,17 +135,23 @@ fn the_event_stream_reports_changes() {
 
 #[test]
 fn webchat_runs_alone_and_answers_the_interface() {
-    let p = Process::start(
-        &[
+    let mut sim = Command::new(env!("CARGO_BIN_EXE_wxsim"))
+        .args([
             "webchat",
             "--listen",
             "127.0.0.1:0",
             "--ari",
             "http://127.0.0.1:9",
-        ],
-        "ari",
-    );
-    let base = p.get("webchat").to_owned();
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = BufReader::new(sim.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .find_map(|l| l.strip_prefix("webchat").map(|v| v.trim().to_owned()))
+        .expect("the simulator prints its address");
     let http = client();
     let answer: Value = http
         .post(format!("{base}/createcon.do"))
@@ -248,4 +175,6 @@ fn webchat_runs_alone_and_answers_the_interface() {
         .json()
         .unwrap();
     assert_ne!(pulse["result"], 1, "no such session: {pulse}");
+    sim.kill().unwrap();
+    sim.wait().unwrap();
 }

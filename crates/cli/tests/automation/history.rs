@@ -2,11 +2,9 @@
 //! exports that read back (JSON parses, CSV has a row per message, HTML runs no script),
 //! also through the API while `wxsim serve` holds the same database.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
 use serde_json::Value;
 
+use crate::support::{client, Serve};
 use crate::{stderr, stdout, wxsim};
 
 /// A data dir holding the conversations of three shipped scenarios.
@@ -199,37 +197,12 @@ fn history_lists_filters_shows_searches_and_exports_a_runs_conversations() {
 #[test]
 fn history_reads_while_serve_holds_the_database_and_the_api_exports_too() {
     let dir = filled_data_dir();
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_wxsim"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--api-listen",
-            "127.0.0.1:0",
-            "--token",
-            "t0k",
-        ])
-        .args(["--data-dir", dir.path().to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut api = None;
-    for line in BufReader::new(serve.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        if let Some(addr) = line.strip_prefix("api") {
-            api = Some(addr.trim().to_owned());
-            break;
-        }
-    }
-    let api = api.expect("serve printed its API address");
+    let serve = Serve::start(dir.path().to_str().unwrap(), "t0k", &[]);
+    let api = serve.api().to_owned();
     let list = json(&dir, &["list", "--json"]);
     let id = conversation_of(&list, "Alice Wang");
 
-    let client = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap();
+    let client = client();
     let answer = client
         .get(format!("{api}/api/conversations/{id}/export?format=csv"))
         .bearer_auth("t0k")
@@ -250,6 +223,5 @@ fn history_reads_while_serve_holds_the_database_and_the_api_exports_too() {
         .send()
         .unwrap();
     assert_eq!(answer.status(), 422, "an unknown format is refused");
-    let _ = serve.kill();
-    let _ = serve.wait();
+    serve.kill();
 }

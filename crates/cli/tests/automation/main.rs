@@ -2,6 +2,9 @@
 //! scenarios and on fixtures that must fail, `wxsim history` on the database a run filled,
 //! and a small `wxsim load`.
 
+#[path = "../support/serve.rs"]
+mod support;
+
 mod history;
 mod load;
 mod run;

@@ -1,0 +1,111 @@
+//! A `wxsim serve` process for tests: started on free loopback ports with a known token,
+//! its `name  value` address lines read, killed (SIGKILL) when dropped.
+
+// Each test crate uses a different part of this module.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub struct Serve {
+    child: Child,
+    /// Every `name  value` line printed before the `open` line.
+    pub lines: Vec<(String, String)>,
+    pub token: String,
+}
+
+impl Serve {
+    /// Starts `wxsim serve --data-dir DATA --token TOKEN` plus `extra` arguments.
+    pub fn start(data_dir: &str, token: &str, extra: &[&str]) -> Serve {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wxsim"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--api-listen",
+                "127.0.0.1:0",
+            ])
+            .args(["--data-dir", data_dir, "--token", token])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("wxsim starts");
+        let mut lines = vec![];
+        for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+            let line = line.unwrap();
+            let (name, value) = line
+                .trim()
+                .split_once(char::is_whitespace)
+                .unwrap_or((line.trim(), ""));
+            lines.push((name.to_owned(), value.trim().to_owned()));
+            if name == "open" {
+                return Serve {
+                    child,
+                    lines,
+                    token: token.to_owned(),
+                };
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("wxsim serve exited early; printed {lines:?}");
+    }
+
+    /// The value of a printed line (`api`, `listener`, `webchat`, …).
+    pub fn get(&self, name: &str) -> &str {
+        &self
+            .lines
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no `{name}` line"))
+            .1
+    }
+
+    pub fn api(&self) -> &str {
+        self.get("api")
+    }
+
+    pub fn listener(&self) -> &str {
+        self.get("listener")
+    }
+
+    /// Calls the API with the token; the answer's JSON (or null).
+    pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let request = client()
+            .request(method.parse().unwrap(), format!("{}{path}", self.api()))
+            .bearer_auth(&self.token);
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        request.send().unwrap().json().unwrap_or(Value::Null)
+    }
+
+    /// Ends the process at once, as a crash would.
+    pub fn kill(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
