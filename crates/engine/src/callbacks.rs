@@ -181,7 +181,9 @@ impl Engine {
         row.agent_name = Some(agent_name.clone());
         row.queue_position = None;
         row.accepted_at = Some(cb.response_time.unwrap_or_else(now_ms));
-        if row.agents().is_empty() {
+        // The accepting agent is in the chat; until sessionAgentsUpdate says more (after a
+        // robot hand-over, the robot is gone).
+        if !row.agents().iter().any(|a| a.id == agent_id) {
             row.agents = serde_json::to_string(&[AgentView {
                 id: agent_id,
                 name: agent_name.clone(),

@@ -119,14 +119,7 @@ async fn a_conversation_with_every_message_type_and_media_fetched_back_intact() 
         .iter()
         .all(|m| m.html.as_deref().is_some_and(|h| !h.contains("<script"))));
 
-    let session = rig
-        .sim
-        .control()
-        .state()
-        .sessions
-        .into_iter()
-        .find(|s| s.open_id.key() == customer.open_id)
-        .unwrap();
+    let session = rig.sim_session(&customer).await;
     assert_eq!(
         session.messages.len(),
         6,
@@ -249,14 +242,7 @@ async fn an_agent_close_brings_a_rating_prompt_that_can_be_answered() {
         .await
         .unwrap();
     assert_eq!(rated.state, ConversationState::Rated);
-    let sim_session = rig
-        .sim
-        .control()
-        .state()
-        .sessions
-        .into_iter()
-        .find(|s| s.open_id.key() == customer.open_id)
-        .unwrap();
+    let sim_session = rig.sim_session(&customer).await;
     assert!(sim_session.rating.is_some(), "webchat recorded the rating");
 }
 

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 use ts_rs::TS;
+use wxsim_engine::contract::ContractReport;
+use wxsim_engine::faults::ListenerFault;
 use wxsim_engine::protocol::{
     CallbackKind, Endpoint, Lang, MessageContent, MsgType, RequestStatus, ResultCode,
 };
@@ -80,5 +82,7 @@ fn export_types() {
     MessageContent::export_all_to(&dir).unwrap();
     MsgType::export_all_to(&dir).unwrap();
     Profile::export_all_to(&dir).unwrap();
+    ListenerFault::export_all_to(&dir).unwrap();
+    ContractReport::export_all_to(&dir).unwrap();
     std::fs::write(dir.join("codes.ts"), codes_module()).expect("codes.ts written");
 }

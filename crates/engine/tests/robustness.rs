@@ -3,25 +3,13 @@
 
 mod common;
 
-use common::{quick_profile, start_engine, Rig};
-use serde_json::{json, Value};
+use common::{post, quick_profile, start_engine, Rig};
+use serde_json::json;
 use tokio::net::TcpListener;
 use wxsim_engine::protocol::MessageContent;
 use wxsim_engine::{
     ConversationState, Delivery, Direction, EngineError, ExchangeFilter, ExchangeOutcome, Profile,
 };
-
-async fn post(url: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
-    let resp = reqwest::Client::new()
-        .post(url)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_callbacks_get_clear_answers_are_logged_and_the_next_one_works() {
@@ -31,7 +19,7 @@ async fn bad_callbacks_get_clear_answers_are_logged_and_the_next_one_works() {
     let session: i64 = conversation.session_id.clone().unwrap().parse().unwrap();
     let msg = format!("{base}/ari/msg");
 
-    let (status, body) = post(&msg, "{not json").await;
+    let (status, body) = post(&msg, "{not json", None).await;
     assert_eq!(status, 400);
     assert!(
         body["message"].as_str().unwrap().contains("not valid JSON"),
@@ -39,7 +27,12 @@ async fn bad_callbacks_get_clear_answers_are_logged_and_the_next_one_works() {
     );
     assert_ne!(body["result"], 1);
 
-    let (status, body) = post(&msg, json!({"sessionId": [1], "content": "x"}).to_string()).await;
+    let (status, body) = post(
+        &msg,
+        json!({"sessionId": [1], "content": "x"}).to_string(),
+        None,
+    )
+    .await;
     assert_eq!(status, 400);
     assert!(
         body["message"].as_str().unwrap().contains("sessionId"),
@@ -49,6 +42,7 @@ async fn bad_callbacks_get_clear_answers_are_logged_and_the_next_one_works() {
     let (status, body) = post(
         &msg,
         json!({"sessionId": session, "content": 5}).to_string(),
+        None,
     )
     .await;
     assert_eq!(status, 400);
@@ -57,7 +51,7 @@ async fn bad_callbacks_get_clear_answers_are_logged_and_the_next_one_works() {
         "{body}"
     );
 
-    let (status, body) = post(&msg, json!({"sessionId": session}).to_string()).await;
+    let (status, body) = post(&msg, json!({"sessionId": session}).to_string(), None).await;
     assert_eq!(status, 400);
     assert_eq!(
         body["message"],
@@ -67,6 +61,7 @@ async fn bad_callbacks_get_clear_answers_are_logged_and_the_next_one_works() {
     let (status, body) = post(
         &msg,
         json!({"sessionId": 999999, "content": "hi"}).to_string(),
+        None,
     )
     .await;
     assert_eq!(status, 200);
@@ -82,6 +77,7 @@ async fn bad_callbacks_get_clear_answers_are_logged_and_the_next_one_works() {
     let (status, body) = post(
         &format!("{base}/ari/getMedia"),
         json!({"mediaId": "nope", "sessionId": 42}).to_string(),
+        None,
     )
     .await;
     assert_eq!(
@@ -94,14 +90,14 @@ async fn bad_callbacks_get_clear_answers_are_logged_and_the_next_one_works() {
         "{{\"sessionId\":{session},\"content\":\"{}\"}}",
         "x".repeat(2 * 1024 * 1024)
     );
-    let (status, body) = post(&msg, huge).await;
+    let (status, body) = post(&msg, huge, None).await;
     assert_eq!(status, 413);
     assert!(
         body["message"].as_str().unwrap().contains("larger than"),
         "{body}"
     );
 
-    let (status, _) = post(&format!("{base}/ari/nothing"), "{}").await;
+    let (status, _) = post(&format!("{base}/ari/nothing"), "{}", None).await;
     assert_eq!(status, 404);
     let get = reqwest::get(&msg).await.unwrap();
     assert_eq!(get.status().as_u16(), 405);
@@ -125,6 +121,7 @@ async fn bad_callbacks_get_clear_answers_are_logged_and_the_next_one_works() {
     let (status, body) = post(
         &msg,
         json!({"sessionId": session, "content": "<b>still here</b>", "msgTime": 1}).to_string(),
+        None,
     )
     .await;
     assert_eq!((status, body["result"].as_i64()), (200, Some(1)));
@@ -239,14 +236,7 @@ async fn a_down_or_slow_webchat_fails_the_send_clearly_and_the_message_can_be_re
             Delivery::Sent
         );
     }
-    let session = rig
-        .sim
-        .control()
-        .state()
-        .sessions
-        .into_iter()
-        .find(|s| s.open_id.key() == customer.open_id)
-        .unwrap();
+    let session = rig.sim_session(&customer).await;
     assert_eq!(
         session.messages.len(),
         2,
@@ -323,6 +313,7 @@ async fn a_reused_request_id_reaches_the_customers_new_request_not_an_old_one() 
     let (_, answer) = post(
         &format!("{}/ari/updateRequestStatus", rig.engine.callback_base()),
         status.to_string(),
+        None,
     )
     .await;
     assert_eq!(answer["result"], 1);

@@ -14,13 +14,7 @@ use wxsim_engine::protocol::MessageContent;
 use wxsim_engine::{Delivery, Direction, Exchange, ExchangeFilter, Profile};
 
 async fn post(url: &str, body: Value, secret: Option<&str>) -> (u16, Value) {
-    let mut request = reqwest::Client::new().post(url).json(&body);
-    if let Some(secret) = secret {
-        request = request.header("x-wxsim-secret", secret);
-    }
-    let resp = request.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    common::post(url, body.to_string(), secret).await
 }
 
 async fn last_exchange(rig: &Rig, operation: &str) -> Exchange {
@@ -434,14 +428,7 @@ async fn the_outbox_keeps_unsent_messages_across_a_stop_and_sends_each_once() {
         engine.resend(pending.id).await.is_err(),
         "a sent message is not sent again"
     );
-    let session = rig
-        .sim
-        .control()
-        .state()
-        .sessions
-        .into_iter()
-        .find(|s| s.open_id.key() == customer.open_id)
-        .unwrap();
+    let session = rig.sim_session(&customer).await;
     assert_eq!(
         session
             .messages

@@ -116,6 +116,17 @@ impl Rig {
         .await
     }
 
+    /// The simulator's view of the customer's session.
+    pub async fn sim_session(&self, customer: &Customer) -> wxsim_webchat::Session {
+        self.sim
+            .control()
+            .state()
+            .sessions
+            .into_iter()
+            .find(|s| s.open_id.key() == customer.open_id)
+            .expect("webchat has a session for the customer")
+    }
+
     /// Requests a chat and waits for an agent.
     pub async fn chatting(&self, nickname: &str, skill_group: i64) -> (Customer, Conversation) {
         let customer = self.customer(nickname, skill_group).await;
@@ -125,6 +136,25 @@ impl Rig {
             .await;
         (customer, conversation)
     }
+}
+
+/// Posts a JSON body (any bytes) to the listener, optionally with the shared secret header;
+/// the HTTP status and the answer's JSON (null when it is not JSON).
+pub async fn post(
+    url: &str,
+    body: impl Into<reqwest::Body>,
+    secret: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let mut request = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(secret) = secret {
+        request = request.header("x-wxsim-secret", secret);
+    }
+    let resp = request.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
 }
 
 /// Polls `probe` until it yields a value, failing after ten seconds.
