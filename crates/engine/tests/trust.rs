@@ -211,7 +211,16 @@ async fn strict_mode_refuses_a_breach_naming_the_field() {
 async fn listener_faults_answer_as_told_then_disarm() {
     let rig = Rig::start().await;
     let (_, conversation) = rig.chatting("Faulty", 1).await;
-    let session = conversation.session_id.unwrap();
+    let session = conversation.session_id.clone().unwrap();
+    // The agent's greeting must not meet the faults armed for the test's own calls.
+    eventually("the greeting", || async {
+        let messages = rig.engine.messages(conversation.id).await.unwrap();
+        messages
+            .iter()
+            .any(|m| m.direction == Direction::In)
+            .then_some(())
+    })
+    .await;
     let url = format!("{}/ari/msg", rig.engine.callback_base());
     let fault = |action, remaining| ListenerFault {
         path: "/ari/msg".into(),

@@ -127,13 +127,22 @@ impl Rig {
             .expect("webchat has a session for the customer")
     }
 
-    /// Requests a chat and waits for an agent.
+    /// Requests a chat and waits for an agent and the agent's greeting (so that the
+    /// simulator's opening callbacks are all in before a test goes on).
     pub async fn chatting(&self, nickname: &str, skill_group: i64) -> (Customer, Conversation) {
         let customer = self.customer(nickname, skill_group).await;
         self.engine.request_chat(customer.id).await.unwrap();
         let conversation = self
             .wait_state(&customer, ConversationState::Chatting)
             .await;
+        eventually("the agent's greeting", || async {
+            let messages = self.engine.messages(conversation.id).await.unwrap();
+            messages
+                .iter()
+                .any(|m| m.direction == wxsim_engine::Direction::In)
+                .then_some(())
+        })
+        .await;
         (customer, conversation)
     }
 }
