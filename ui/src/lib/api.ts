@@ -1,8 +1,10 @@
 // The engine's routes, typed with the types generated from Rust (src/lib/generated/).
+import type { ContractReport } from "./generated/ContractReport";
 import type { Conversation } from "./generated/Conversation";
 import type { ConversationFilter } from "./generated/ConversationFilter";
 import type { Customer } from "./generated/Customer";
 import type { Exchange } from "./generated/Exchange";
+import type { ListenerFault } from "./generated/ListenerFault";
 import type { ExchangeFilter } from "./generated/ExchangeFilter";
 import type { Media } from "./generated/Media";
 import type { MediaKind } from "./generated/MediaKind";
@@ -21,6 +23,10 @@ export interface Info {
   listener: string;
   wanAddr: string;
 }
+
+/** The server's export renderers (crates/engine/src/export.rs) take these names. */
+export type ExportFormat = "html" | "md" | "json" | "csv";
+export const EXPORT_FORMATS: readonly ExportFormat[] = ["html", "md", "json", "csv"];
 
 type Param = string | number | boolean | null | undefined;
 
@@ -59,7 +65,13 @@ export function makeApi(t: Transport) {
     profile: () => t.request<Profile>("GET", "/api/profile"),
     setProfile: (p: Profile) => t.request<Profile>("PUT", "/api/profile", p),
     mediaSrc: (mediaId: string) => t.mediaSrc(mediaId),
-    save: (name: string, mime: string, contents: string) => t.save(name, mime, contents),
+    exportConversation: (id: number, format: ExportFormat) =>
+      t.saveExport(`/api/conversations/${id}/export` + query({ format }), `conversation-${id}.${format}`),
+    exportSearch: (q: string, format: ExportFormat) =>
+      t.saveExport("/api/search/export" + query({ q, format }), `search.${format}`),
+    faults: () => t.request<ListenerFault[]>("GET", "/api/faults"),
+    setFaults: (faults: ListenerFault[]) => t.request<ListenerFault[]>("PUT", "/api/faults", faults),
+    contract: () => t.request<ContractReport>("GET", "/api/contract"),
   };
 }
 

@@ -9,7 +9,14 @@ import type { Profile } from "./generated/Profile";
 import { allowImagesFrom } from "./sanitize";
 import { toasts } from "./toasts.svelte";
 
-export type Tab = "chat" | "wire" | "history" | "settings";
+export type Tab = "chat" | "wire" | "faults" | "contract" | "history" | "settings";
+
+/** What a link elsewhere asks the wire inspector to show. */
+export interface WireFocus {
+  conversationId?: number;
+  withFindings?: boolean;
+  exchange?: Exchange;
+}
 
 export interface Pulse {
   alive: boolean;
@@ -35,6 +42,8 @@ class AppState {
   pulses = $state<Record<number, Pulse>>({});
   connected = $state(false);
   tab = $state<Tab>("chat");
+  /** Taken by the wire inspector when it opens. */
+  wireFocus = $state<WireFocus | null>(null);
   /** Bumped to ask the history view to focus its search box. */
   searchRequests = $state(0);
   #exchangeListeners = new Set<(e: Exchange) => void>();
@@ -85,6 +94,11 @@ class AppState {
     const at = this.customers.findIndex((c) => c.id === this.selectedId);
     const next = at < 0 ? 0 : (at + delta + this.customers.length) % this.customers.length;
     this.select(this.customers[next]!.id);
+  }
+
+  showExchanges(focus: WireFocus): void {
+    this.wireFocus = focus;
+    this.tab = "wire";
   }
 
   onExchange(listener: (e: Exchange) => void): () => void {

@@ -1,7 +1,7 @@
 import type { EngineEvent } from "./generated/EngineEvent";
 import type { Media } from "./generated/Media";
 import type { MediaKind } from "./generated/MediaKind";
-import { apiErrorFrom, download, type EventHandlers, type Method, type Transport } from "./transport";
+import { apiErrorFrom, type EventHandlers, type Method, type Transport } from "./transport";
 
 const TOKEN_KEY = "wxsim.token";
 
@@ -17,6 +17,22 @@ export function adoptToken(): string | null {
 
 export function storeToken(token: string): void {
   sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+/** The file name of a `content-disposition: attachment; filename="…"` header. */
+function dispositionName(header: string | null): string | null {
+  return /filename="([^"]+)"/.exec(header ?? "")?.[1] ?? null;
+}
+
+function download(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 async function answer<T>(response: Response): Promise<T> {
@@ -65,9 +81,10 @@ export function browserTransport(token: string): Transport {
     mediaSrc(mediaId: string): Promise<string> {
       return Promise.resolve(`/api/media/${encodeURIComponent(mediaId)}?${query}`);
     },
-    save(name: string, mime: string, contents: string): Promise<void> {
-      download(name, mime, contents);
-      return Promise.resolve();
+    async saveExport(path: string, name: string): Promise<void> {
+      const response = await fetch(path, { headers: auth });
+      if (!response.ok) await answer<never>(response);
+      download(dispositionName(response.headers.get("content-disposition")) ?? name, await response.blob());
     },
   };
 }

@@ -3,7 +3,7 @@ import { listen } from "@tauri-apps/api/event";
 import type { EngineEvent } from "./generated/EngineEvent";
 import type { Media } from "./generated/Media";
 import type { MediaKind } from "./generated/MediaKind";
-import { ApiError, apiErrorFrom, download, type EventHandlers, type Method, type Transport } from "./transport";
+import { ApiError, apiErrorFrom, type EventHandlers, type Method, type Transport } from "./transport";
 
 /** The shell throws `{status, error}`; anything else is a failure of the IPC itself. */
 function ipcError(thrown: unknown): ApiError {
@@ -20,6 +20,20 @@ async function call<T>(command: string, args: Record<string, unknown>): Promise<
   }
 }
 
+/** The shell's media scheme; WebView2 (Windows) reaches custom schemes as http://{scheme}.localhost. */
+const MEDIA_ORIGIN = navigator.userAgent.includes("Windows")
+  ? "http://wxsim-media.localhost/"
+  : "wxsim-media://localhost/";
+
+/**
+ * The text of an export answer: `api` hands non-JSON answers (html, md, csv) over as their
+ * bytes and JSON answers (always an object for exports) parsed.
+ */
+function exportText(answer: unknown): string {
+  if (Array.isArray(answer)) return new TextDecoder().decode(new Uint8Array(answer as number[]));
+  return JSON.stringify(answer, null, 2);
+}
+
 export function isDesktop(): boolean {
   return "__TAURI_INTERNALS__" in window;
 }
@@ -33,21 +47,19 @@ export function desktopTransport(): Transport {
       return call<Media>("upload_media", { kind, name, bytes: Array.from(new Uint8Array(bytes)) });
     },
     subscribe(handlers: EventHandlers): () => void {
-      const stop = listen<EngineEvent>("engine", (e) => handlers.event(e.payload));
+      const stops = [
+        listen<EngineEvent>("engine", (e) => handlers.event(e.payload)),
+        listen<number>("lagged", () => handlers.reload()),
+      ];
       handlers.connection(true);
-      return () => void stop.then((unlisten) => unlisten());
+      return () => stops.forEach((stop) => void stop.then((unlisten) => unlisten()));
     },
-    async mediaSrc(mediaId: string): Promise<string> {
-      const path = `/api/media/${encodeURIComponent(mediaId)}`;
-      const bytes = await call<number[]>("api", { method: "GET", path });
-      return URL.createObjectURL(new Blob([new Uint8Array(bytes)]));
+    mediaSrc(mediaId: string): Promise<string> {
+      return Promise.resolve(MEDIA_ORIGIN + encodeURIComponent(mediaId));
     },
-    async save(name: string, mime: string, contents: string): Promise<void> {
-      try {
-        await invoke("save_file", { name, contents });
-      } catch {
-        download(name, mime, contents);
-      }
+    async saveExport(path: string, name: string): Promise<void> {
+      const answer = await call<unknown>("api", { method: "GET", path });
+      await call<string | null>("save_file", { defaultName: name, contents: exportText(answer) });
     },
   };
 }

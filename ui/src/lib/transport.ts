@@ -31,22 +31,14 @@ export interface Transport {
   subscribe(handlers: EventHandlers): () => void;
   /** An address an <img>, <audio> or <video> can load the media from. */
   mediaSrc(mediaId: string): Promise<string>;
-  /** Saves a file the user exported (download, or the desktop's save dialog). */
-  save(name: string, mime: string, contents: string): Promise<void>;
+  /**
+   * Saves what `path` (an export route) answers: a download named by the answer's
+   * content-disposition, or the desktop's save dialog offering `name`.
+   */
+  saveExport(path: string, name: string): Promise<void>;
 }
 
 export function apiErrorFrom(status: number, body: unknown): ApiError {
   const error = (body as { error?: { kind?: string; message?: string } } | null)?.error;
   return new ApiError(status, error?.kind ?? "http", error?.message ?? `HTTP ${status}`);
-}
-
-export function download(name: string, mime: string, contents: string): void {
-  const url = URL.createObjectURL(new Blob([contents], { type: mime }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
