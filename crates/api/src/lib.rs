@@ -102,6 +102,7 @@ pub fn router(engine: Engine, token: String, ui_dir: PathBuf) -> Router {
         .route("/search/export", get(export_search))
         .route("/profile", get(profile).put(set_profile))
         .route("/profiles", get(profiles))
+        .route("/profiles/{name}", axum::routing::delete(delete_profile))
         .route("/events", get(events))
         .route("/faults", get(faults).put(set_faults))
         .route("/contract", get(contract))
@@ -410,6 +411,14 @@ async fn set_profile(State(api): State<Api>, Json(profile): Json<Profile>) -> Ap
 }
 
 async fn profiles(State(api): State<Api>) -> ApiResult<Vec<Profile>> {
+    Ok(Json(api.engine.profiles().await?))
+}
+
+async fn delete_profile(
+    State(api): State<Api>,
+    Path(name): Path<String>,
+) -> ApiResult<Vec<Profile>> {
+    api.engine.delete_profile(&name).await?;
     Ok(Json(api.engine.profiles().await?))
 }
 

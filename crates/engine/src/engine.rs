@@ -154,6 +154,22 @@ impl Engine {
         self.inner.store.profiles().await
     }
 
+    /// Forgets a stored profile; the active one cannot be removed (switch first).
+    pub async fn delete_profile(&self, name: &str) -> Result<()> {
+        if self.profile().name == name {
+            return Err(crate::error::EngineError::Invalid(format!(
+                "profile `{name}` is the active one; switch to another before removing it"
+            )));
+        }
+        if self.inner.store.delete_profile(name).await? {
+            Ok(())
+        } else {
+            Err(crate::error::EngineError::Invalid(format!(
+                "there is no stored profile `{name}`"
+            )))
+        }
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
         self.inner.events.subscribe()
     }

@@ -331,3 +331,38 @@ async fn a_reused_request_id_reaches_the_customers_new_request_not_an_old_one() 
         "the old one is untouched"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profiles_are_stored_switchable_and_removable_but_not_the_active_one() {
+    let rig = Rig::start().await;
+    let first = rig.engine.profile();
+    let staging = Profile {
+        name: "staging".into(),
+        webchat_url: Some("http://127.0.0.1:9/webchat".into()),
+        ..first.clone()
+    };
+    rig.engine.set_profile(staging.clone()).await.unwrap();
+    let names: Vec<String> = rig
+        .engine
+        .profiles()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, vec![first.name.clone(), "staging".to_owned()]);
+    assert_eq!(rig.engine.webchat_base(), "http://127.0.0.1:9/webchat");
+    assert!(
+        rig.engine.delete_profile("staging").await.is_err(),
+        "the active profile stays"
+    );
+    rig.engine.set_profile(first.clone()).await.unwrap();
+    assert_eq!(
+        rig.engine.webchat_base(),
+        rig.sim.base_url(),
+        "back on the simulator"
+    );
+    rig.engine.delete_profile("staging").await.unwrap();
+    assert_eq!(rig.engine.profiles().await.unwrap(), vec![first]);
+    assert!(rig.engine.delete_profile("staging").await.is_err());
+}

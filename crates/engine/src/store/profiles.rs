@@ -40,4 +40,15 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Removes a stored profile that is not the active one; `false` when there was none.
+    pub async fn delete_profile(&self, name: &str) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("DELETE FROM profiles WHERE name = ? AND active = 0")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
 }
