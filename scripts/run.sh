@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/wxsim-target}"
 if [ -d src-tauri ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  exec cargo run -p wxsim-desktop --features custom-protocol -- "$@"
+  exec cargo run -p wxsim-desktop -- "$@"
 fi
 echo "run: no display here; starting the headless console — open the 'open' address below in a browser"
 exec cargo run -p wxsim -- serve "$@"
