@@ -62,6 +62,8 @@ export async function startServe() {
   return {
     api,
     simBase,
+    /** Where webchat's callbacks go (`/ari/msg`, …). */
+    listener: lines.listener,
     url: `${api}/#token=${TOKEN}`,
     async call(method, path, body) {
       const res = await fetch(api + path, {
@@ -72,6 +74,16 @@ export async function startServe() {
       const text = await res.text();
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
       return text ? JSON.parse(text) : null;
+    },
+    /** POSTs `body` as a webchat callback to the listener; answers the parsed reply. */
+    async callback(path, body) {
+      const res = await fetch(lines.listener + path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return res.json();
     },
     async stop() {
       child.kill("SIGINT");

@@ -73,11 +73,13 @@ describe("records", () => {
         page.waitForEvent("download"),
         page.click(`[data-testid="export"] [data-format="${format}"]`),
       ]);
-      assert.equal(download.suggestedFilename(), `wxsim-search-kettle.${format}`);
+      assert.equal(download.suggestedFilename(), `search.${format}`);
       const text = readFileSync(await download.path(), "utf8");
-      assert.match(text, /refund for the blue kettle/, format);
+      const phrase = format === "html" ? /refund for the blue <mark>kettle<\/mark>/ : /refund for the blue kettle/;
+      assert.match(text, phrase, format);
+      if (format === "html") assert.match(text, /^<!doctype html>/);
       if (format === "json") assert.equal(JSON.parse(text).hits[0].nickname, "Wang Fang");
-      if (format === "csv") assert.match(text.split("\r\n")[0], /^time,customer,conversation,who,kind,text$/);
+      if (format === "csv") assert.equal(text.split("\r\n")[0], "conversationId,messageId,time,nickname,openId,direction,kind,text");
     }
   });
 
@@ -86,9 +88,10 @@ describe("records", () => {
     await page.waitForSelector('[data-testid="transcript"]');
     await page.waitForSelector('[data-testid="messages"] [data-direction="in"]');
     const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="export"] [data-format="md"]')]);
+    assert.match(download.suggestedFilename(), /^conversation-\d+\.md$/);
     const text = readFileSync(await download.path(), "utf8");
-    assert.match(text, /^# Wang Fang/);
-    assert.match(text, /\| customer \| text \| refund for the blue kettle \|/);
+    assert.match(text, /^# Conversation \d+ — Wang Fang/);
+    assert.match(text, /\*\*Wang Fang\*\* · [\d: -]+ · _text_  \nrefund for the blue kettle\n/);
     await browser.screenshot("07-transcript");
   });
 
