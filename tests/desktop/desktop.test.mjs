@@ -1,6 +1,7 @@
 // The real desktop window (Tauri + WebKitGTK under Xvfb) driven through tauri-driver: the UI
 // loads over IPC, a customer chats with the embedded simulator's agent, the transcript is
-// stored, hostile agent HTML stays inert, media previews load over wxsim-media://.
+// stored, hostile agent HTML stays inert, media previews load over wxsim-media://, exports
+// rendered by the server are saved through the native dialog.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -200,14 +201,68 @@ describe("desktop window", () => {
     assert.equal(await imageWidth(blob), 16);
   });
 
-  test("media previews load from wxsim-media://localhost/{mediaId}", async (t) => {
+  test("media previews load from wxsim-media://localhost/{mediaId}", async () => {
     const pageCsp = await s.execute(
       'return document.querySelector(\'meta[http-equiv="Content-Security-Policy"]\')?.content ?? ""',
     );
-    const imgSrc = /img-src([^;]*)/.exec(pageCsp)?.[1] ?? "";
-    if (pageCsp && !imgSrc.includes("wxsim-media:")) {
-      t.todo("the UI's own CSP (ui/index.html) does not allow wxsim-media: in img-src yet");
-    }
+    assert.match(/img-src([^;]*)/.exec(pageCsp)?.[1] ?? "", /wxsim-media:/);
+    assert.match(/media-src([^;]*)/.exec(pageCsp)?.[1] ?? "", /wxsim-media:/);
     assert.equal(await imageWidth(`wxsim-media://localhost/${encodeURIComponent(media.mediaId)}`), 16);
+  });
+
+  test("an image message in the chat previews from wxsim-media://", async () => {
+    const [customer] = await api("GET", "/api/customers");
+    await api("POST", `/api/customers/${customer.id}/messages`, { msgType: "image", content: { mediaId: media.mediaId } });
+    const img = '[data-direction="out"] [data-kind="image"] img';
+    await s.waitFor(img);
+    const preview = await eventually(
+      () =>
+        s.execute(
+          `const all = document.querySelectorAll(arguments[0]); const img = all[all.length - 1];
+           return img.complete && img.naturalWidth > 0 ? { src: img.getAttribute("src"), width: img.naturalWidth } : null;`,
+          img,
+        ),
+      { what: "the image preview loaded" },
+    );
+    assert.deepEqual(preview, { src: `wxsim-media://localhost/${encodeURIComponent(media.mediaId)}`, width: 16 });
+    await screenshot("desktop-image-preview");
+  });
+
+  test("an export from History is rendered by the server and saved through the dialog", { skip: !hasXdotool && "needs xdotool" }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wxsim-desktop-export-"));
+    try {
+      const [customer] = await api("GET", "/api/customers");
+      await s.click('[data-tab="history"]');
+      await s.click(`[data-testid="conversation-list"] [data-conversation="${customer.conversationId}"]`);
+      await s.waitFor('[data-testid="transcript"]');
+      for (const format of ["md", "json"]) {
+        const target = join(dir, `transcript.${format}`);
+        await s.click(`[data-testid="export"] [data-format="${format}"]`);
+        focusSaveDialog();
+        xdotool("key", "ctrl+a");
+        xdotool("type", "--delay", "5", target);
+        xdotool("key", "Return");
+        const text = await eventually(() => {
+          try {
+            const written = readFileSync(target, "utf8");
+            if (format === "json") JSON.parse(written);
+            return written.length > 0 && written;
+          } catch {
+            return null;
+          }
+        }, { what: `${format} export written` });
+        if (format === "md") {
+          assert.match(text, new RegExp(`^# Conversation ${customer.conversationId} — Desktop Dan`));
+          assert.match(text, /Hello from the desktop/);
+        } else {
+          const doc = JSON.parse(text);
+          assert.equal(doc.conversation.id, customer.conversationId);
+          assert.ok(doc.messages.some((m) => m.text === "Hello from the desktop"));
+        }
+      }
+      await screenshot("desktop-history-export");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
