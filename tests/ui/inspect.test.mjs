@@ -44,6 +44,7 @@ describe("inspect", () => {
     await error.waitFor();
     assert.match(await error.textContent(), /HTTP status 999 is not between 100 and 599/);
     assert.equal(await armed().count(), 0);
+    await browser.screenshot("10-faults-error");
   });
 
   test("a result -100 fault on /ari/msg answers the next agent message, then disarms", async () => {
