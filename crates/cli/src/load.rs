@@ -156,11 +156,20 @@ fn print_summary(s: &LoadSummary) {
             s.faults_injected, s.unexpected_errors
         );
     }
+    let mb = |kb: u64| kb as f64 / 1024.0;
     if let (Some(start), Some(end)) = (s.rss_start_kb, s.rss_end_kb) {
         println!(
             "memory (RSS)   {:.1} MB at start, {:.1} MB at end",
-            start as f64 / 1024.0,
-            end as f64 / 1024.0
+            mb(start),
+            mb(end)
         );
+    }
+    if s.rss_series_kb.len() > 2 {
+        let series: Vec<String> = s
+            .rss_series_kb
+            .iter()
+            .map(|&kb| format!("{:.0}", mb(kb)))
+            .collect();
+        println!("memory (MB)    every 10 s: {}", series.join(" "));
     }
 }

@@ -95,6 +95,8 @@ pub struct LoadSummary {
     /// Resident memory of this process, after start-up and at the end (kB; Linux).
     pub rss_start_kb: Option<u64>,
     pub rss_end_kb: Option<u64>,
+    /// Resident memory every ten seconds of the run (kB), to tell a warm-up from a leak.
+    pub rss_series_kb: Vec<u64>,
 }
 
 impl LoadOptions {
@@ -159,6 +161,7 @@ pub async fn run_load(
         _ => None,
     };
     let rss_start_kb = soak::rss_kb();
+    let memory = soak::Memory::watch();
     let started = Instant::now();
     let pacer = options.rate.map(|r| {
         let mut interval = tokio::time::interval(Duration::from_secs_f64(1.0 / r));
@@ -184,6 +187,7 @@ pub async fn run_load(
     }
     let elapsed = started.elapsed().as_secs_f64();
     let rss_end_kb = soak::rss_kb();
+    let rss_series_kb = memory.stop();
     let faults_injected = soak.map_or(0, soak::Faults::stop);
     harness.stop().await;
     let unexpected_errors = soak::unexpected(&tally.errors, faults_injected);
@@ -207,6 +211,7 @@ pub async fn run_load(
         unexpected_errors,
         rss_start_kb,
         rss_end_kb,
+        rss_series_kb,
     })
 }
 

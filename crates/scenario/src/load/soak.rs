@@ -88,6 +88,35 @@ pub fn unexpected(errors: &BTreeMap<String, u64>, refusals_armed: u64) -> u64 {
         .sum()
 }
 
+/// Samples of this process's resident memory, every ten seconds while a run lasts.
+pub struct Memory {
+    samples: Arc<std::sync::Mutex<Vec<u64>>>,
+    stop: CancellationToken,
+}
+
+impl Memory {
+    pub fn watch() -> Memory {
+        let samples: Arc<std::sync::Mutex<Vec<u64>>> = Arc::default();
+        let stop = CancellationToken::new();
+        let (into, token) = (samples.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(10));
+            loop {
+                tokio::select! {
+                    _ = token.cancelled() => return,
+                    _ = every.tick() => into.lock().expect("samples lock").extend(rss_kb()),
+                }
+            }
+        });
+        Memory { samples, stop }
+    }
+
+    pub fn stop(self) -> Vec<u64> {
+        self.stop.cancel();
+        std::mem::take(&mut *self.samples.lock().expect("samples lock"))
+    }
+}
+
 /// This process's resident memory in kB (Linux), read from `/proc/self/status`.
 pub fn rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
