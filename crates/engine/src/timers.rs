@@ -23,7 +23,14 @@ impl TimerKind {
     fn wanted(self, row: &ConversationRow) -> bool {
         match self {
             TimerKind::Pulse => row.state() == ConversationState::Chatting,
-            TimerKind::QueuePoll => row.state() == ConversationState::Queued,
+            // Once an agent accepted, the place in the queue means nothing (webchat forgets
+            // the request), so polling stops until /ari/create arrives.
+            TimerKind::QueuePoll => {
+                row.state() == ConversationState::Queued
+                    && !row
+                        .request_status
+                        .is_some_and(|s| wxsim_protocol::RequestStatus::from(s).is_accepted())
+            }
         }
     }
 }
