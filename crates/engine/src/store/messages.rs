@@ -256,24 +256,33 @@ impl Store {
             FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN customers c ON c.id = v.customer_id";
         let rows: Vec<(MessageRow, String, String)> = if query.chars().count() >= 3 {
             let phrase = format!("\"{}\"", query.replace('"', "\"\""));
+            // The limit inside the FTS query lets it walk its doclists newest first and stop
+            // early, instead of collecting every match of a common word.
             sqlx::query(&format!(
-                "{select} WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) ORDER BY m.id DESC LIMIT ?"
+                "{select} WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1
+                   ORDER BY rowid DESC LIMIT ?2) ORDER BY m.id DESC LIMIT ?2"
             ))
             .bind(phrase)
             .bind(limit)
             .fetch_all(self.reader())
             .await?
         } else {
-            sqlx::query(&format!("{select} WHERE m.text LIKE '%' || ? || '%' ORDER BY m.id DESC LIMIT ?"))
-                .bind(query)
-                .bind(limit)
-                .fetch_all(self.reader())
-                .await?
+            sqlx::query(&format!(
+                "{select} WHERE m.text LIKE '%' || ? || '%' ORDER BY m.id DESC LIMIT ?"
+            ))
+            .bind(query)
+            .bind(limit)
+            .fetch_all(self.reader())
+            .await?
         }
         .into_iter()
         .map(|row| {
             use sqlx::Row;
-            Ok((MessageRow::from_row(&row)?, row.try_get("nickname")?, row.try_get("open_id")?))
+            Ok((
+                MessageRow::from_row(&row)?,
+                row.try_get("nickname")?,
+                row.try_get("open_id")?,
+            ))
         })
         .collect::<Result<_, sqlx::Error>>()?;
         Ok(rows

@@ -8,6 +8,7 @@ pub(crate) mod media;
 pub(crate) mod messages;
 pub(crate) mod profiles;
 mod readonly;
+mod seed;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -21,6 +22,7 @@ use sqlx::{Sqlite, Transaction};
 pub use conversations::ConversationRow;
 pub use exchanges::NewExchange;
 pub use messages::NewMessage;
+pub use seed::{SeedPlan, SeededConversation};
 
 use crate::error::Result;
 
