@@ -1,0 +1,45 @@
+//! The intake target: a real engine (WAL store, FTS index, exchange log) whose listener
+//! answers `/ari/msg` after the commit, with `sessions` conversations already chatting
+//! (session ids `bench-0` …) so every callback lands in one.
+
+use std::path::Path;
+
+use tokio::net::TcpListener;
+use wxsim_engine::store::SeedPlan;
+use wxsim_engine::{ConversationState, Engine, EngineOptions, Profile};
+
+/// A profile that never calls webchat on its own (no pulse, no queue polling).
+pub fn quiet_profile() -> Profile {
+    Profile {
+        name: "bench".into(),
+        pulse_interval_ms: 0,
+        queue_poll_interval_ms: 0,
+        ..Profile::default()
+    }
+}
+
+/// Starts the engine on `data_dir`, seeds the chatting conversations and serves until the
+/// process is stopped.
+pub async fn run(data_dir: &Path, listen: &str, sessions: u64) -> anyhow::Result<()> {
+    let engine = Engine::start(EngineOptions {
+        data_dir: data_dir.to_path_buf(),
+        profile: Some(quiet_profile()),
+        embedded_webchat: None,
+        listener: TcpListener::bind(listen).await?,
+    })
+    .await?;
+    engine
+        .store()
+        .seed(&SeedPlan {
+            conversations: sessions,
+            messages_per_conversation: 0,
+            state: ConversationState::Chatting,
+            prefix: "bench-".into(),
+        })
+        .await?;
+    println!("listener {}", engine.callback_base());
+    println!("sessions {sessions}");
+    tokio::signal::ctrl_c().await?;
+    engine.shutdown().await;
+    Ok(())
+}
