@@ -63,7 +63,11 @@ export function makeApi(t: Transport) {
     exchanges: (f: Partial<ExchangeFilter>) => t.request<Exchange[]>("GET", "/api/exchanges" + query(f)),
     search: (q: string) => t.request<SearchHit[]>("GET", "/api/search" + query({ q })),
     profile: () => t.request<Profile>("GET", "/api/profile"),
+    /** Validates `p`, stores it under its name and makes it the active profile. */
     setProfile: (p: Profile) => t.request<Profile>("PUT", "/api/profile", p),
+    profiles: () => t.request<Profile[]>("GET", "/api/profiles"),
+    /** Forgets a stored profile (not the active one); answers the profiles left. */
+    deleteProfile: (name: string) => t.request<Profile[]>("DELETE", `/api/profiles/${encodeURIComponent(name)}`),
     mediaSrc: (mediaId: string) => t.mediaSrc(mediaId),
     exportConversation: (id: number, format: ExportFormat) =>
       t.saveExport(`/api/conversations/${id}/export` + query({ format }), `conversation-${id}.${format}`),

@@ -35,6 +35,8 @@ class AppState {
   api = $state<Api | null>(null);
   info = $state<Info | null>(null);
   profile = $state<Profile | null>(null);
+  /** Every stored profile, the active one included. */
+  profiles = $state<Profile[]>([]);
   customers = $state<Customer[]>([]);
   selectedId = $state<number | null>(null);
   conversations = $state<Record<number, Conversation>>({});
@@ -60,17 +62,22 @@ class AppState {
 
   async start(api: Api): Promise<void> {
     this.api = api;
-    const info = await api.info();
-    allowImagesFrom(info.webchat);
-    this.info = info;
     await this.reload();
   }
 
   async reload(): Promise<void> {
-    const [customers, profile] = await Promise.all([this.client.customers(), this.client.profile()]);
+    const [customers, profile] = await Promise.all([this.client.customers(), this.client.profile(), this.#loadProfiles()]);
     this.customers = customers;
     this.profile = profile;
     if (this.selected?.conversationId != null) await this.loadConversation(this.selected.conversationId);
+  }
+
+  /** The stored profiles, and `/api/info`, whose webchat address follows the active one. */
+  async #loadProfiles(): Promise<void> {
+    const [info, profiles] = await Promise.all([this.client.info(), this.client.profiles()]);
+    allowImagesFrom(info.webchat);
+    this.info = info;
+    this.profiles = profiles;
   }
 
   async loadConversation(id: number): Promise<void> {
@@ -130,6 +137,7 @@ class AppState {
         break;
       case "profileChanged":
         this.profile = e.profile;
+        void toasts.guard(() => this.#loadProfiles());
         break;
     }
   }

@@ -4,7 +4,7 @@ import type { EngineEvent } from "./generated/EngineEvent";
 import type { Media } from "./generated/Media";
 import type { MediaKind } from "./generated/MediaKind";
 
-export type Method = "GET" | "POST" | "PUT";
+export type Method = "GET" | "POST" | "PUT" | "DELETE";
 
 /** An error answer of the API: `{error: {kind, message, ...}}` with its HTTP status. */
 export class ApiError extends Error {
