@@ -90,10 +90,119 @@ describe("profiles", () => {
     await page.click('[data-testid="lang"]');
   });
 
+  test("toasts speak the UI's language, sit clear of the Save bar and go on a click", async () => {
+    await page.click('[data-testid="lang"]');
+    await row("staging").locator('[data-action="switch"]').click();
+    const toast = page.locator('[data-testid="toasts"] .toast', { hasText: "已切换到 staging" }).last();
+    await toast.waitFor();
+    const save = await page.locator('[data-testid="settings-form"] button[type="submit"]').boundingBox();
+    const box = await toast.boundingBox();
+    const apart = box.x + box.width <= save.x || save.x + save.width <= box.x || box.y + box.height <= save.y || save.y + save.height <= box.y;
+    assert.ok(apart, `toast ${JSON.stringify(box)} over the Save button ${JSON.stringify(save)}`);
+    await browser.screenshot("15-profiles-toast-zh");
+
+    await row(first.name).locator('[data-action="switch"]').click();
+    await page.locator('[data-testid="toasts"] .toast', { hasText: `已切换到 ${first.name}` }).waitFor();
+    await page.click('[data-testid="lang"]');
+    const back = page.locator('[data-testid="toasts"] .toast', { hasText: `Switched to ${first.name}` }).last();
+    const id = await back.getAttribute("data-toast");
+    await page.click(`[data-toast="${id}"]`);
+    assert.equal(await page.locator(`[data-toast="${id}"]`).count(), 0);
+  });
+
   test("a profile that is not active is removed", async () => {
     await row("staging").locator('[data-action="remove"]').click();
     await eventually(async () => (await row("staging").count()) === 0, { what: "staging gone" });
     assert.deepEqual((await serve.call("GET", "/api/profiles")).map((p) => p.name), [first.name]);
     assert.deepEqual(browser.errors.filter((e) => !e.includes("422")), []);
+  });
+
+  test("every profile field is in the form, with a hint", async () => {
+    const form = page.locator('[data-testid="settings-form"]');
+    for (const field of ["name", "epid", "serviceAccount", "webchatUrl", "wanAddr", "pulseIntervalMs", "queuePollIntervalMs", "requestTimeoutMs", "contentEncoding", "createTimeFormat", "strictContract", "allowedSources", "sharedSecret", "maxBodyBytes"]) {
+      assert.equal(await form.locator(`[name="${field}"]`).count(), 1, field);
+    }
+    for (const list of ["skillGroups", "ratingScale"]) assert.equal(await form.locator(`fieldset[data-list="${list}"] .hint`).count(), 1, list);
+    assert.equal(await form.locator("label.field:not(:has(.hint))").count(), 0);
+
+    const secret = form.locator('input[name="sharedSecret"]');
+    assert.equal(await secret.getAttribute("type"), "password");
+    await form.locator('[data-action="toggle-secret"]').click();
+    assert.equal(await secret.getAttribute("type"), "text");
+    await form.locator('[data-action="toggle-secret"]').click();
+  });
+
+  test("edits of skill groups, the rating scale and the listener's fields persist across a reload", async () => {
+    const form = page.locator('[data-testid="settings-form"]');
+    const groups = form.locator('fieldset[data-list="skillGroups"]');
+    const scale = form.locator('fieldset[data-list="ratingScale"]');
+    await groups.locator('[data-row="0"] [data-action="remove-row"]').click();
+    await groups.locator('[data-action="add-row"]').click();
+    await groups.locator('[data-row="2"] input[name="skillGroups.id"]').fill("42");
+    await groups.locator('[data-row="2"] input[name="skillGroups.name"]').fill("VIP");
+    while ((await scale.locator("[data-row]").count()) > 1) await scale.locator('[data-row="1"] [data-action="remove-row"]').click();
+    await scale.locator('[data-row="0"] input[name="ratingScale.name"]').fill("Bad");
+    await scale.locator('[data-action="add-row"]').click();
+    await scale.locator('[data-row="1"] input[name="ratingScale.id"]').fill("good");
+    await scale.locator('[data-row="1"] input[name="ratingScale.name"]').fill("Good");
+    await form.locator('textarea[name="allowedSources"]').fill("127.0.0.1\n\n10.0.0.0/8\n");
+    await form.locator('input[name="sharedSecret"]').fill("short");
+    await form.locator('input[name="strictContract"]').check();
+    await form.locator('button[type="submit"]').click();
+    const error = page.locator('[data-testid="settings-error"]');
+    await error.waitFor();
+    assert.match(await error.textContent(), /sharedSecret/);
+    assert.equal(await form.locator('label.invalid input[name="sharedSecret"]').count(), 1);
+
+    await form.locator('input[name="sharedSecret"]').fill("long enough secret");
+    await form.locator('button[type="submit"]').click();
+    await page.locator('[data-testid="toasts"] .toast', { hasText: "Saved" }).waitFor();
+    const stored = await serve.call("GET", "/api/profile");
+    assert.deepEqual(stored.skillGroups, [{ id: 2, name: "Support" }, { id: 9, name: "Robot" }, { id: 42, name: "VIP" }]);
+    assert.deepEqual(stored.ratingScale, [{ id: "1", name: "Bad" }, { id: "good", name: "Good" }]);
+    assert.deepEqual(stored.allowedSources, ["127.0.0.1", "10.0.0.0/8"]);
+    assert.equal(stored.sharedSecret, "long enough secret");
+    assert.equal(stored.strictContract, true);
+
+    await page.reload();
+    await page.click('[data-tab="settings"]');
+    await eventually(async () => (await groups.locator("[data-row]").count()) === 3, { what: "the groups after a reload" });
+    assert.deepEqual(await groups.locator('input[name="skillGroups.name"]').evaluateAll((els) => els.map((e) => e.value)), ["Support", "Robot", "VIP"]);
+    assert.deepEqual(await scale.locator('input[name="ratingScale.id"]').evaluateAll((els) => els.map((e) => e.value)), ["1", "good"]);
+    assert.equal(await form.locator('textarea[name="allowedSources"]').inputValue(), "127.0.0.1\n10.0.0.0/8");
+    assert.equal(await form.locator('input[name="strictContract"]').isChecked(), true);
+
+    await page.locator(".settings").evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await browser.screenshot("16-profile-form-end-light-en");
+    await page.click('[data-testid="theme"]');
+    await page.click('[data-testid="lang"]');
+    await browser.screenshot("17-profile-form-end-dark-zh");
+    await page.click('[data-testid="theme"]');
+    await page.click('[data-testid="lang"]');
+  });
+
+  test("the new-customer form offers the active profile's skill groups, free entry still possible", async () => {
+    await page.click('[data-testid="new-customer"]');
+    const form = page.locator('[data-testid="new-customer-form"]');
+    const choices = form.locator('[data-testid="skill-group-choices"] button');
+    assert.deepEqual(await choices.evaluateAll((els) => els.map((b) => [b.dataset.group, b.textContent.trim()])), [
+      ["2", "Support 2"],
+      ["9", "Robot 9"],
+      ["42", "VIP 42"],
+    ]);
+    const input = form.locator('input[name="skillGroup"]');
+    assert.equal(await input.inputValue(), "2");
+    await choices.filter({ hasText: "VIP" }).click();
+    assert.equal(await input.inputValue(), "42");
+    assert.equal(await choices.filter({ hasText: "VIP" }).getAttribute("aria-pressed"), "true");
+    await browser.screenshot("18-new-customer-form");
+    await input.fill("77");
+    assert.equal(await form.locator('[data-testid="skill-group-choices"] button[aria-pressed="true"]').count(), 0);
+    await form.locator('input[name="nickname"]').fill("Free Group");
+    await form.locator('input[name="requestNow"]').uncheck();
+    await form.locator('button[type="submit"]').click();
+    await eventually(async () => (await serve.call("GET", "/api/customers")).some((c) => c.nickname === "Free Group" && c.skillGroup === 77), {
+      what: "a customer in group 77",
+    });
   });
 });

@@ -1,20 +1,27 @@
-// Short-lived notices: mostly errors of API calls.
+// Short-lived notices: mostly errors of API calls. A notice keeps its i18n key, not its text,
+// so it reads in the language shown while it is on screen.
+import type { Key } from "./i18n.svelte";
 import { ApiError } from "./transport";
 
 export interface Toast {
   id: number;
-  text: string;
-  error: boolean;
+  key: Key;
+  params: Record<string, string | number>;
+  /** What went wrong, as the API or the browser said it (not translated). */
+  detail: string | null;
 }
 
 class Toasts {
   list = $state<Toast[]>([]);
   #next = 1;
 
-  show(text: string, error = false): void {
-    const id = this.#next++;
-    this.list.push({ id, text, error });
-    setTimeout(() => this.dismiss(id), error ? 8000 : 2500);
+  show(key: Key, params: Record<string, string | number> = {}): void {
+    this.#add({ id: this.#next++, key, params, detail: null }, 2500);
+  }
+
+  /** An error notice: a translated heading over the untranslated detail. */
+  fail(detail: string): void {
+    this.#add({ id: this.#next++, key: "failedAction", params: {}, detail }, 8000);
   }
 
   dismiss(id: number): void {
@@ -26,9 +33,14 @@ class Toasts {
     try {
       return await action();
     } catch (e) {
-      this.show(e instanceof ApiError ? `${e.kind}: ${e.message}` : String(e), true);
+      this.fail(e instanceof ApiError ? `${e.kind}: ${e.message}` : String(e));
       return undefined;
     }
+  }
+
+  #add(toast: Toast, ms: number): void {
+    this.list.push(toast);
+    setTimeout(() => this.dismiss(toast.id), ms);
   }
 }
 
