@@ -160,7 +160,7 @@ pub async fn forward_events(app: AppHandle, backend: &Backend) {
     let mut events = backend.engine().subscribe();
     loop {
         let sent = match events.recv().await {
-            Ok(event) => app.emit("engine", &event),
+            Ok(event) => app.emit("engine", &*event),
             Err(RecvError::Lagged(missed)) => {
                 tracing::warn!(missed, "the window missed engine events");
                 app.emit("lagged", missed)

@@ -428,7 +428,7 @@ async fn events(State(api): State<Api>) -> Sse<impl Stream<Item = Result<Event, 
         Ok(match item {
             Ok(event) => Event::default()
                 .event("engine")
-                .json_data(&event)
+                .json_data(&*event)
                 .unwrap_or_default(),
             Err(_) => Event::default().event("lagged").data("reload"),
         })

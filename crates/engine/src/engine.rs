@@ -170,7 +170,7 @@ impl Engine {
         }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<EngineEvent>> {
         self.inner.events.subscribe()
     }
 

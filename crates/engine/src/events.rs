@@ -1,6 +1,8 @@
 //! The typed event stream: one event for every state change a front end shows.
 
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
 use tokio::sync::broadcast;
 
 use crate::config::Profile;
@@ -39,9 +41,10 @@ pub enum EngineEvent {
 }
 
 /// Fan-out of events to any number of subscribers; slow ones miss events, never block us.
+/// Events travel as `Arc`s: a thousand subscribers share one copy of each.
 #[derive(Clone)]
 pub struct EventBus {
-    sender: broadcast::Sender<EngineEvent>,
+    sender: broadcast::Sender<Arc<EngineEvent>>,
 }
 
 impl EventBus {
@@ -52,10 +55,10 @@ impl EventBus {
 
     pub fn publish(&self, event: EngineEvent) {
         // No subscriber is fine: the event is also in the database.
-        let _ = self.sender.send(event);
+        let _ = self.sender.send(Arc::new(event));
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<EngineEvent>> {
         self.sender.subscribe()
     }
 }

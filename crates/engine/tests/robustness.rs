@@ -366,3 +366,36 @@ async fn profiles_are_stored_switchable_and_removable_but_not_the_active_one() {
     assert_eq!(rig.engine.profiles().await.unwrap(), vec![first]);
     assert!(rig.engine.delete_profile("staging").await.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unread_and_message_counts_follow_the_conversation() {
+    let rig = Rig::start().await;
+    let (customer, conversation) = rig.chatting("Counts", 1).await;
+    assert_eq!(
+        rig.engine.customer(customer.id).await.unwrap().unread,
+        1,
+        "the greeting is unread"
+    );
+    assert_eq!(rig.engine.mark_read(customer.id).await.unwrap().unread, 0);
+    rig.engine
+        .send_message(customer.id, MessageContent::Text("one".into()))
+        .await
+        .unwrap();
+    let reply = common::eventually("the agent's reply", || async {
+        let c = rig.engine.customer(customer.id).await.unwrap();
+        (c.unread == 1).then_some(c)
+    })
+    .await;
+    assert_eq!(reply.unread, 1);
+    let c = rig.engine.conversation(conversation.id).await.unwrap();
+    let stored = rig.engine.messages(conversation.id).await.unwrap();
+    let counted = stored
+        .iter()
+        .filter(|m| m.direction != Direction::System)
+        .count() as i64;
+    assert_eq!(
+        (c.message_count, counted),
+        (3, 3),
+        "greeting, message, reply; system lines not counted"
+    );
+}

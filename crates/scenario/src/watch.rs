@@ -2,6 +2,7 @@
 //! something about the customer (or at least every 200 ms), until it yields or time is up.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -12,7 +13,7 @@ const FALLBACK_TICK: Duration = Duration::from_millis(200);
 
 /// One customer's view of the engine's events.
 pub struct Watch {
-    events: broadcast::Receiver<EngineEvent>,
+    events: broadcast::Receiver<Arc<EngineEvent>>,
     customer_id: i64,
     open_id: String,
     conversation_id: Option<i64>,
@@ -20,7 +21,7 @@ pub struct Watch {
 
 impl Watch {
     pub fn new(
-        events: broadcast::Receiver<EngineEvent>,
+        events: broadcast::Receiver<Arc<EngineEvent>>,
         customer_id: i64,
         open_id: String,
     ) -> Self {

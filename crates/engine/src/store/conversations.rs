@@ -99,8 +99,7 @@ const SELECT: &str = "SELECT v.id, v.customer_id, c.open_id, c.nickname, v.profi
         v.request_wire, v.session_wire, v.agent_id, v.agent_name, v.agents, v.queue_position,
         v.request_status, v.result_code, v.status_message, v.rating_options, v.rating_id,
         v.rating_comment, v.closed_by, v.created_at, v.accepted_at, v.closed_at, v.rated_at,
-        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = v.id AND m.direction != 'system') AS message_count,
-        (SELECT COALESCE(SUM(e.finding_count), 0) FROM exchanges e WHERE e.conversation_id = v.id) AS finding_count
+        v.message_count, v.finding_count
     FROM conversations v JOIN customers c ON c.id = v.customer_id";
 
 async fn one<T>(

@@ -47,9 +47,7 @@ impl From<CustomerRow> for Customer {
 
 const SELECT: &str = "SELECT c.id, c.open_id, c.nickname, c.head_img_url, c.source, c.brand,
         c.skill_group, c.agent_id, c.tracks, c.created_at,
-        v.state, v.id AS conversation_id,
-        (SELECT COUNT(*) FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
-          WHERE cv.customer_id = c.id AND m.direction = 'in' AND m.id > c.last_read_message_id) AS unread
+        v.state, v.id AS conversation_id, c.unread
     FROM customers c
     LEFT JOIN conversations v ON v.id = (SELECT MAX(id) FROM conversations WHERE customer_id = c.id)";
 
@@ -102,7 +100,7 @@ pub async fn insert(conn: &mut SqliteConnection, open_id: &str, c: &NewCustomer)
 
 pub async fn mark_read(conn: &mut SqliteConnection, id: i64) -> Result<()> {
     sqlx::query(
-        "UPDATE customers SET last_read_message_id = COALESCE((SELECT MAX(m.id) FROM messages m
+        "UPDATE customers SET unread = 0, last_read_message_id = COALESCE((SELECT MAX(m.id) FROM messages m
             JOIN conversations v ON v.id = m.conversation_id WHERE v.customer_id = customers.id), 0)
          WHERE id = ?",
     )
