@@ -52,7 +52,7 @@ start_server() {
   cat "$log" >&2
   exit 1
 }
-stop_server() { kill -INT "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
+stop_server() { kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
 
 # wrk against $addr; sets rps p50 p99 errors.
 load() {
@@ -64,11 +64,11 @@ load() {
 echo "== callback intake (wrk, unique bodies, 100 chatting sessions)"
 start_server "$bin/wxsim-bench" echo
 load 0 32 10s; bare_rps=$rps bare_p50=$p50
-load 10 10 10s; bare_rate=$rps bare_fixed_p50=$p50 bare_fixed_p99=$p99
+load 10 11 10s; bare_rate=$rps bare_fixed_p50=$p50 bare_fixed_p99=$p99
 stop_server
 start_server "$bin/wxsim-bench" intake --data-dir "$work/intake"
 load 0 32 10s; eng_rps=$rps eng_p50=$p50 eng_errors=$errors
-load 10 10 10s; eng_rate=$rps eng_fixed_p50=$p50 eng_fixed_p99=$p99 eng_fixed_errors=$errors
+load 10 11 10s; eng_rate=$rps eng_fixed_p50=$p50 eng_fixed_p99=$p99 eng_fixed_errors=$errors
 stop_server
 echo "intake errors: $eng_errors (saturated), $eng_fixed_errors (fixed rate)"
 baseline="bare axum handler, same JSON, nothing stored"
