@@ -77,16 +77,22 @@ impl From<ExchangeRow> for Exchange {
     }
 }
 
-const SELECT: &str = "SELECT id, direction, method, path, operation, open_id, conversation_id, request_headers,
-        request_body, status, response_body, result_code, outcome, error, started_at, duration_us, findings FROM exchanges";
+macro_rules! columns {
+    () => {
+        "id, direction, method, path, operation, open_id, conversation_id, request_headers,
+        request_body, status, response_body, result_code, outcome, error, started_at, duration_us, findings"
+    };
+}
+const SELECT: &str = concat!("SELECT ", columns!(), " FROM exchanges");
 
 pub async fn insert(conn: &mut SqliteConnection, e: &NewExchange) -> Result<Exchange> {
-    let id = sqlx::query(
+    let row = sqlx::query_as::<_, ExchangeRow>(concat!(
         "INSERT INTO exchanges (direction, method, path, operation, open_id, conversation_id, request_headers,
             request_body, status, response_body, result_code, outcome, error, started_at, duration_us,
             findings, finding_count)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ",
+        columns!()
+    ))
     .bind(match e.direction {
         ExchangeDirection::Out => "out",
         ExchangeDirection::In => "in",
@@ -107,16 +113,9 @@ pub async fn insert(conn: &mut SqliteConnection, e: &NewExchange) -> Result<Exch
     .bind(e.duration_us)
     .bind(serde_json::to_string(&e.findings).expect("findings serialize"))
     .bind(e.findings.len() as i64)
-    .execute(&mut *conn)
-    .await?
-    .last_insert_rowid();
-    Ok(
-        sqlx::query_as::<_, ExchangeRow>(&format!("{SELECT} WHERE id = ?"))
-            .bind(id)
-            .fetch_one(conn)
-            .await?
-            .into(),
-    )
+    .fetch_one(conn)
+    .await?;
+    Ok(row.into())
 }
 
 impl Store {

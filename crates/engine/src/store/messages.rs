@@ -113,9 +113,12 @@ impl NewMessage {
     }
 }
 
-const SELECT: &str =
-    "SELECT id, conversation_id, direction, kind, body, html, text, delivery, result_code,
-        error, wire_time, created_at FROM messages";
+macro_rules! columns {
+    () => {
+        "id, conversation_id, direction, kind, body, html, text, delivery, result_code, error, wire_time, created_at"
+    };
+}
+const SELECT: &str = concat!("SELECT ", columns!(), " FROM messages");
 
 pub async fn fetch(conn: &mut SqliteConnection, id: i64) -> Result<Message> {
     sqlx::query_as::<_, MessageRow>(&format!("{SELECT} WHERE id = ?"))
@@ -128,10 +131,12 @@ pub async fn fetch(conn: &mut SqliteConnection, id: i64) -> Result<Message> {
 
 pub async fn insert(conn: &mut SqliteConnection, m: NewMessage) -> Result<Message> {
     let now = now_ms();
-    let id = sqlx::query(
+    // RETURNING saves a second round trip to the writer for every stored message.
+    let row = sqlx::query_as::<_, MessageRow>(concat!(
         "INSERT INTO messages (conversation_id, direction, kind, body, html, text, delivery, wire_time, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ",
+        columns!()
+    ))
     .bind(m.conversation_id)
     .bind(direction_str(m.direction))
     .bind(&m.kind)
@@ -142,10 +147,9 @@ pub async fn insert(conn: &mut SqliteConnection, m: NewMessage) -> Result<Messag
     .bind(m.wire_time)
     .bind(now)
     .bind(now)
-    .execute(&mut *conn)
-    .await?
-    .last_insert_rowid();
-    fetch(conn, id).await
+    .fetch_one(conn)
+    .await?;
+    Ok(row.into())
 }
 
 /// After a restart: customer messages still `pending` were cut off mid-send. They become
