@@ -23,13 +23,20 @@ export interface Pulse {
   at: number;
 }
 
-function upsert<T extends { id: number }>(list: T[], item: T): T[] {
-  const i = list.findIndex((x) => x.id === item.id);
-  if (i < 0) return [...list, item];
-  const next = [...list];
-  next[i] = item;
-  return next;
+/** Replaces the item with the same id, or appends it: in place, no copy of the list. */
+function upsert<T extends { id: number }>(list: T[], item: T): void {
+  // New items come last, so look from the end.
+  for (let i = list.length - 1; i >= 0; i--) {
+    if (list[i]!.id === item.id) {
+      list[i] = item;
+      return;
+    }
+  }
+  list.push(item);
 }
+
+/** Engine events wait here until the next frame, then apply as one batch (one render). */
+const FLUSH_FALLBACK_MS = 250;
 
 class AppState {
   api = $state<Api | null>(null);
@@ -39,7 +46,9 @@ class AppState {
   profiles = $state<Profile[]>([]);
   customers = $state<Customer[]>([]);
   selectedId = $state<number | null>(null);
+  /** Only the open conversation's: others are dropped on a switch. */
   conversations = $state<Record<number, Conversation>>({});
+  /** Only the open conversation's: others are dropped on a switch, their events only touch the customer row. */
   messages = $state<Record<number, Message[]>>({});
   pulses = $state<Record<number, Pulse>>({});
   connected = $state(false);
@@ -48,7 +57,10 @@ class AppState {
   wireFocus = $state<WireFocus | null>(null);
   /** Bumped to ask the history view to focus its search box. */
   searchRequests = $state(0);
-  #exchangeListeners = new Set<(e: Exchange) => void>();
+  #exchangeListeners = new Set<(batch: Exchange[]) => void>();
+  #queue: EngineEvent[] = [];
+  #frame: number | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
 
   selected = $derived(this.customers.find((c) => c.id === this.selectedId) ?? null);
   conversation = $derived(
@@ -80,15 +92,32 @@ class AppState {
     this.profiles = profiles;
   }
 
+  /** The conversation the open customer is in, if any. */
+  get #openId(): number | null {
+    return this.selected?.conversationId ?? null;
+  }
+
   async loadConversation(id: number): Promise<void> {
     const [conversation, messages] = await Promise.all([this.client.conversation(id), this.client.messages(id)]);
-    this.conversations[id] = conversation;
-    this.messages[id] = messages;
+    // Another customer may have been opened meanwhile: keep only what is on screen.
+    if (this.#openId !== id) return;
+    this.conversations = { [id]: conversation };
+    this.messages = { [id]: messages };
+  }
+
+  /** Drops what is kept of conversations other than the open one. */
+  #forgetClosed(): void {
+    const open = this.#openId;
+    const keep = <T,>(record: Record<number, T>): Record<number, T> =>
+      open != null && record[open] !== undefined ? { [open]: record[open] } : {};
+    if (Object.keys(this.messages).some((k) => Number(k) !== open)) this.messages = keep(this.messages);
+    if (Object.keys(this.conversations).some((k) => Number(k) !== open)) this.conversations = keep(this.conversations);
   }
 
   select(id: number): void {
     this.selectedId = id;
     this.tab = "chat";
+    this.#forgetClosed();
     const customer = this.selected;
     if (!customer) return;
     if (customer.conversationId != null) void toasts.guard(() => this.loadConversation(customer.conversationId!));
@@ -108,30 +137,66 @@ class AppState {
     this.tab = "wire";
   }
 
-  onExchange(listener: (e: Exchange) => void): () => void {
+  /** Exchanges arrive in batches, oldest first: at most one batch a frame. */
+  onExchanges(listener: (batch: Exchange[]) => void): () => void {
     this.#exchangeListeners.add(listener);
     return () => this.#exchangeListeners.delete(listener);
   }
 
+  /**
+   * Queues an engine event; the queue applies on the next animation frame (or after
+   * FLUSH_FALLBACK_MS when frames do not come, as in a hidden tab), so a flood of events
+   * costs one update and one render per frame.
+   */
   handle(e: EngineEvent): void {
+    this.#queue.push(e);
+    if (this.#frame === null && typeof requestAnimationFrame === "function") {
+      this.#frame = requestAnimationFrame(() => this.flush());
+    }
+    this.#timer ??= setTimeout(() => this.flush(), FLUSH_FALLBACK_MS);
+  }
+
+  /** Applies the queued events now. */
+  flush(): void {
+    if (this.#frame !== null) cancelAnimationFrame(this.#frame);
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#frame = null;
+    this.#timer = null;
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length === 0) return;
+    const exchanges: Exchange[] = [];
+    let readIn = false;
+    for (const e of batch) {
+      if (e.type === "exchange") exchanges.push(e.exchange);
+      else if (this.#apply(e)) readIn = true;
+    }
+    if (exchanges.length > 0) for (const listener of this.#exchangeListeners) listener(exchanges);
+    const customer = this.selected;
+    if (readIn && customer && this.tab === "chat" && document.visibilityState === "visible") {
+      void toasts.guard(() => this.client.markRead(customer.id));
+    }
+  }
+
+  /** Applies one event; true when it is an incoming message of the open conversation. */
+  #apply(e: EngineEvent): boolean {
     switch (e.type) {
-      case "customerChanged":
-        this.customers = upsert(this.customers, e.customer);
-        if (e.customer.id === this.selectedId && e.customer.conversationId != null) {
+      case "customerChanged": {
+        const wasOpen = this.#openId;
+        upsert(this.customers, e.customer);
+        if (e.customer.id === this.selectedId) {
+          if (wasOpen !== e.customer.conversationId) this.#forgetClosed();
           const id = e.customer.conversationId;
-          if (!this.messages[id]) void toasts.guard(() => this.loadConversation(id));
+          if (id != null && !this.messages[id]) void toasts.guard(() => this.loadConversation(id));
         }
         break;
+      }
       case "conversationChanged":
-        this.conversations[e.conversation.id] = e.conversation;
+        if (e.conversation.id === this.#openId) this.conversations[e.conversation.id] = e.conversation;
         break;
       case "messageAdded":
       case "messageUpdated":
-        this.#message(e.message);
-        break;
-      case "exchange":
-        for (const listener of this.#exchangeListeners) listener(e.exchange);
-        break;
+        return this.#message(e.message);
       case "pulse":
         this.pulses[e.conversation_id] = { alive: e.alive, at: e.at };
         break;
@@ -140,21 +205,14 @@ class AppState {
         void toasts.guard(() => this.#loadProfiles());
         break;
     }
+    return false;
   }
 
-  #message(m: Message): void {
+  #message(m: Message): boolean {
     const list = this.messages[m.conversationId];
-    if (!list) return;
-    this.messages[m.conversationId] = upsert(list, m);
-    const customer = this.selected;
-    if (
-      customer?.conversationId === m.conversationId &&
-      m.direction === "in" &&
-      this.tab === "chat" &&
-      document.visibilityState === "visible"
-    ) {
-      void toasts.guard(() => this.client.markRead(customer.id));
-    }
+    if (!list) return false;
+    upsert(list, m);
+    return m.direction === "in";
   }
 }
 

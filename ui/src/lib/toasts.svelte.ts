@@ -11,6 +11,9 @@ export interface Toast {
   detail: string | null;
 }
 
+/** Toasts on screen at most: a new one beyond that drops the oldest. */
+const MAX_TOASTS = 5;
+
 class Toasts {
   list = $state<Toast[]>([]);
   #next = 1;
@@ -40,6 +43,7 @@ class Toasts {
 
   #add(toast: Toast, ms: number): void {
     this.list.push(toast);
+    if (this.list.length > MAX_TOASTS) this.list.splice(0, this.list.length - MAX_TOASTS);
     setTimeout(() => this.dismiss(toast.id), ms);
   }
 }
