@@ -95,8 +95,11 @@ describe("profiles", () => {
     await row("staging").locator('[data-action="switch"]').click();
     const toast = page.locator('[data-testid="toasts"] .toast', { hasText: "已切换到 staging" }).last();
     await toast.waitFor();
-    const save = await page.locator('[data-testid="settings-form"] button[type="submit"]').boundingBox();
-    const box = await toast.boundingBox();
+    // The form re-mounts when the active profile changes: measure once both are laid out.
+    const [save, box] = await eventually(async () => {
+      const boxes = [await page.locator('[data-testid="settings-form"] button[type="submit"]').boundingBox(), await toast.boundingBox()];
+      return boxes.every(Boolean) && boxes;
+    }, { what: "the Save button and the toast laid out" });
     const apart = box.x + box.width <= save.x || save.x + save.width <= box.x || box.y + box.height <= save.y || save.y + save.height <= box.y;
     assert.ok(apart, `toast ${JSON.stringify(box)} over the Save button ${JSON.stringify(save)}`);
     await browser.screenshot("15-profiles-toast-zh");

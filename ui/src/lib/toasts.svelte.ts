@@ -19,7 +19,7 @@ class Toasts {
   #next = 1;
 
   show(key: Key, params: Record<string, string | number> = {}): void {
-    this.#add({ id: this.#next++, key, params, detail: null }, 2500);
+    this.#add({ id: this.#next++, key, params, detail: null }, 5000);
   }
 
   /** An error notice: a translated heading over the untranslated detail. */
