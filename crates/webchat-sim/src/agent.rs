@@ -83,15 +83,7 @@ impl ScriptedAgent {
                 .sessions
                 .chatting_mut(&req.session_id)
                 .ok_or_else(|| SimError::unknown_session(&req.session_id))?;
-            if session.open_id != req.open_id {
-                return Err(SimError::refused(
-                    ResultCode::InvalidToUserId,
-                    format!(
-                        "openId {} is not the customer of session {}",
-                        req.open_id, session.session_id
-                    ),
-                ));
-            }
+            session.check_customer(&req.open_id)?;
             session.messages.push(ReceivedMessage {
                 message: message.clone(),
                 agent_id: req.agent_id.clone(),

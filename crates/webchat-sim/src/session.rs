@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use wxsim_protocol::{AgentId, AgentRef, MessageContent, OpenId, RatingId, SessionId};
+use wxsim_protocol::{AgentId, AgentRef, MessageContent, OpenId, RatingId, ResultCode, SessionId};
+
+use crate::error::SimError;
 
 /// Service account id used in media addresses when the customer sent no `epid`.
 pub const DEFAULT_SERVICE_ACCOUNT: &str = "wxsim";
@@ -65,6 +67,21 @@ impl Session {
     /// The `serviceAccountId` of media download addresses.
     pub fn service_account(&self) -> &str {
         self.epid.as_deref().unwrap_or(DEFAULT_SERVICE_ACCOUNT)
+    }
+
+    /// Refuses a request about this session from anyone but its customer.
+    pub fn check_customer(&self, open_id: &OpenId) -> Result<(), SimError> {
+        if &self.open_id == open_id {
+            Ok(())
+        } else {
+            Err(SimError::refused(
+                ResultCode::InvalidToUserId,
+                format!(
+                    "openId {open_id} is not the customer of session {}",
+                    self.session_id
+                ),
+            ))
+        }
     }
 
     pub fn wire_id(&self) -> SessionId {

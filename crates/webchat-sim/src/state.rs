@@ -166,15 +166,7 @@ impl SimState {
             .sessions
             .chatting(&req.session_id)
             .ok_or_else(|| SimError::unknown_session(&req.session_id))?;
-        if session.open_id != req.open_id {
-            return Err(SimError::refused(
-                ResultCode::InvalidToUserId,
-                format!(
-                    "openId {} is not the customer of session {}",
-                    req.open_id, session.session_id
-                ),
-            ));
-        }
+        session.check_customer(&req.open_id)?;
         if !config
             .skill_group(session.skill_group)
             .is_some_and(|g| g.robot)
