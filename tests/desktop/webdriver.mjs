@@ -1,24 +1,12 @@
 // A minimal W3C WebDriver client over global fetch, enough to drive the Tauri window through
 // tauri-driver: sessions, elements, script execution (sync and async), screenshots.
 
+import { eventually as poll } from "../support/poll.mjs";
+
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
-/** Polls `probe` until it returns a truthy value or the deadline passes. */
-export async function eventually(probe, { timeout = 15_000, interval = 100, what = "condition" } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-      last = value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last})`);
-    await new Promise((r) => setTimeout(r, interval));
-  }
-}
+/** Polls `probe` until it yields; the window is slower than a page, so the deadline is longer. */
+export const eventually = (probe, options = {}) => poll(probe, { timeout: 15_000, interval: 100, ...options });
 
 async function wire(base, method, path, body) {
   const res = await fetch(base + path, {

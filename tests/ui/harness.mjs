@@ -19,22 +19,7 @@ export const SCREENSHOTS = join(here, "screenshots");
 const BIN =
   process.env.WXSIM_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), "debug", "wxsim");
 
-/** Polls `probe` until it returns a truthy value or the deadline passes. */
-export async function eventually(probe, { timeout = 10_000, interval = 50, what = "condition" } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-      last = value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last})`);
-    await new Promise((r) => setTimeout(r, interval));
-  }
-}
+export { eventually } from "../support/poll.mjs";
 
 /** Starts `wxsim serve` on free ports with a fresh data dir; resolves once it printed its addresses. */
 export async function startServe() {
