@@ -318,13 +318,8 @@ impl Engine {
             delivery: Delivery::Received,
             wire_time: cb.msg_time,
         };
-        let mut applied = self.commit_change(tx, kind, row, Some(message)).await?;
-        let customer =
-            customers::fetch(tx, applied.conversation.as_ref().expect("row").customer_id).await?;
-        applied
-            .events
-            .push(EngineEvent::CustomerChanged { customer });
-        Ok(applied)
+        // The customer's new unread count goes out with the announcement after the commit.
+        self.commit_change(tx, kind, row, Some(message)).await
     }
 
     async fn on_close(&self, tx: &mut Tx, cb: CloseCallback) -> Result<Applied> {
