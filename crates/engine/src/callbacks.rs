@@ -3,6 +3,7 @@
 //! change is committed.
 
 use serde_json::{json, Value};
+use sqlx::SqliteConnection;
 use wxsim_protocol::{
     parse::{parse_json, ParseError},
     CallbackKind, CloseCallback, CreateCallback, Finding, GetMediaCallback, MsgCallback,
@@ -18,7 +19,7 @@ use crate::error::Result;
 use crate::events::EngineEvent;
 use crate::model::{AgentView, ConversationState, Delivery, Direction};
 use crate::sanitize::AgentHtml;
-use crate::store::{conversations, customers, messages, now_ms, ConversationRow, NewMessage, Tx};
+use crate::store::{conversations, customers, messages, now_ms, ConversationRow, NewMessage};
 
 /// What a callback did: its answer and what to announce once committed.
 pub(crate) struct Applied {
@@ -81,7 +82,7 @@ impl Engine {
     /// Parses and applies one callback body. `Err(ParseError)` means the body was refused.
     pub(crate) async fn apply_callback(
         &self,
-        tx: &mut Tx,
+        conn: &mut SqliteConnection,
         kind: CallbackKind,
         body: &[u8],
     ) -> Result<std::result::Result<Applied, ParseError>> {
@@ -89,7 +90,7 @@ impl Engine {
         macro_rules! dispatch {
             ($handler:ident) => {
                 match parse_json(body) {
-                    Ok(cb) => self.$handler(tx, cb).await?,
+                    Ok(cb) => self.$handler(conn, cb).await?,
                     Err(e) => return Ok(Err(e)),
                 }
             };
@@ -108,19 +109,19 @@ impl Engine {
     /// Saves `row` and a transcript line, and collects the events for after the commit.
     async fn commit_change(
         &self,
-        tx: &mut Tx,
+        conn: &mut SqliteConnection,
         kind: CallbackKind,
         row: ConversationRow,
         line: Option<NewMessage>,
     ) -> Result<Applied> {
-        conversations::save(tx, &row).await?;
         let mut events = vec![];
         if let Some(line) = line {
             events.push(EngineEvent::MessageAdded {
-                message: messages::insert(tx, line).await?,
+                message: messages::insert(conn, line).await?,
             });
         }
-        let row = conversations::fetch(tx, row.id).await?;
+        // After the line, so that the counters it returns include it.
+        let row = conversations::save(conn, row).await?;
         Ok(Applied {
             answer: answer(kind, ResultCode::Success, "ok"),
             open_id: Some(row.open_id.clone()),
@@ -130,12 +131,12 @@ impl Engine {
         })
     }
 
-    async fn on_create(&self, tx: &mut Tx, cb: CreateCallback) -> Result<Applied> {
+    async fn on_create(&self, conn: &mut SqliteConnection, cb: CreateCallback) -> Result<Applied> {
         let kind = CallbackKind::Create;
-        let Some(customer) = customers::id_by_open_id(tx, &cb.open_id.key()).await? else {
+        let Some(customer) = customers::id_by_open_id(conn, &cb.open_id.key()).await? else {
             return Ok(unknown_open_id(kind, &cb.open_id.key()));
         };
-        let Some(mut row) = conversations::active_for_customer(tx, customer).await? else {
+        let Some(mut row) = conversations::active_for_customer(conn, customer).await? else {
             return Ok(Applied::refused(
                 kind,
                 ResultCode::NoServedAgentFound,
@@ -152,7 +153,7 @@ impl Engine {
                 row.id,
                 format!("routing failed: {} {}", cb.result, cb.message),
             );
-            return self.commit_change(tx, kind, row, Some(line)).await;
+            return self.commit_change(conn, kind, row, Some(line)).await;
         }
         let Some(session) = cb.session_id else {
             return Ok(Applied::refused(
@@ -167,7 +168,7 @@ impl Engine {
         {
             let message =
                 format!("a second /ari/create for session {session}, which already exists");
-            return Ok(self.commit_change(tx, kind, row, None).await?.flag(
+            return Ok(self.commit_change(conn, kind, row, None).await?.flag(
                 "duplicate_create",
                 Severity::Warning,
                 message,
@@ -194,26 +195,26 @@ impl Engine {
             row.id,
             format!("{agent_name} accepted the chat (session {session})"),
         );
-        self.commit_change(tx, kind, row, Some(line)).await
+        self.commit_change(conn, kind, row, Some(line)).await
     }
 
     async fn on_request_status(
         &self,
-        tx: &mut Tx,
+        conn: &mut SqliteConnection,
         cb: UpdateRequestStatusCallback,
     ) -> Result<Applied> {
         let kind = CallbackKind::UpdateRequestStatus;
-        let Some(customer) = customers::id_by_open_id(tx, &cb.open_id.key()).await? else {
+        let Some(customer) = customers::id_by_open_id(conn, &cb.open_id.key()).await? else {
             return Ok(unknown_open_id(kind, &cb.open_id.key()));
         };
         // The customer's active request, unless this status names another of theirs (a
         // late one for a finished request). Request ids are only unique per customer here:
         // a webchat that restarts may hand out the same ids again.
         let key = cb.request_id.key();
-        let active = conversations::active_for_customer(tx, customer).await?;
+        let active = conversations::active_for_customer(conn, customer).await?;
         let row = match active {
             Some(a) if a.request_id().is_none_or(|r| r.key() == key) => Some(a),
-            other => conversations::by_request(tx, customer, &key)
+            other => conversations::by_request(conn, customer, &key)
                 .await?
                 .or(other),
         };
@@ -269,7 +270,7 @@ impl Engine {
                 }
             ),
         );
-        let applied = self.commit_change(tx, kind, row, Some(line)).await?;
+        let applied = self.commit_change(conn, kind, row, Some(line)).await?;
         Ok(match backwards {
             Some(before) => applied.flag(
                 "status_backwards",
@@ -282,24 +283,24 @@ impl Engine {
 
     async fn session_row(
         &self,
-        tx: &mut Tx,
+        conn: &mut SqliteConnection,
         kind: CallbackKind,
         session: &str,
     ) -> Result<std::result::Result<ConversationRow, Applied>> {
-        Ok(conversations::by_session(tx, session)
+        Ok(conversations::by_session(conn, session)
             .await?
             .ok_or_else(|| unknown_session(kind, session)))
     }
 
-    async fn on_msg(&self, tx: &mut Tx, cb: MsgCallback) -> Result<Applied> {
+    async fn on_msg(&self, conn: &mut SqliteConnection, cb: MsgCallback) -> Result<Applied> {
         let kind = CallbackKind::Msg;
-        let row = match self.session_row(tx, kind, &cb.session_id.key()).await? {
+        let row = match self.session_row(conn, kind, &cb.session_id.key()).await? {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
         };
-        if messages::recent_twin(tx, row.id, &cb.content, cb.msg_time, REPEAT_WINDOW_MS).await? {
+        if messages::recent_twin(conn, row.id, &cb.content, cb.msg_time, REPEAT_WINDOW_MS).await? {
             let note = format!("a repeat of an agent message already stored (same session, msgTime {:?} and content)", cb.msg_time);
-            return Ok(self.commit_change(tx, kind, row, None).await?.flag(
+            return Ok(self.commit_change(conn, kind, row, None).await?.flag(
                 "repeat",
                 Severity::Info,
                 note,
@@ -319,12 +320,12 @@ impl Engine {
             wire_time: cb.msg_time,
         };
         // The customer's new unread count goes out with the announcement after the commit.
-        self.commit_change(tx, kind, row, Some(message)).await
+        self.commit_change(conn, kind, row, Some(message)).await
     }
 
-    async fn on_close(&self, tx: &mut Tx, cb: CloseCallback) -> Result<Applied> {
+    async fn on_close(&self, conn: &mut SqliteConnection, cb: CloseCallback) -> Result<Applied> {
         let kind = CallbackKind::Close;
-        let mut row = match self.session_row(tx, kind, &cb.session_id.key()).await? {
+        let mut row = match self.session_row(conn, kind, &cb.session_id.key()).await? {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
         };
@@ -334,12 +335,16 @@ impl Engine {
             row.closed_at = Some(cb.close_time.unwrap_or_else(now_ms));
         }
         let line = NewMessage::system(row.id, "chat closed by the agent");
-        self.commit_change(tx, kind, row, Some(line)).await
+        self.commit_change(conn, kind, row, Some(line)).await
     }
 
-    async fn on_agents(&self, tx: &mut Tx, cb: SessionAgentsUpdateCallback) -> Result<Applied> {
+    async fn on_agents(
+        &self,
+        conn: &mut SqliteConnection,
+        cb: SessionAgentsUpdateCallback,
+    ) -> Result<Applied> {
         let kind = CallbackKind::SessionAgentsUpdate;
-        let mut row = match self.session_row(tx, kind, &cb.session_id.key()).await? {
+        let mut row = match self.session_row(conn, kind, &cb.session_id.key()).await? {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
         };
@@ -364,12 +369,16 @@ impl Engine {
             }
         }
         let line = NewMessage::system(row.id, format!("agents in this chat: {names}"));
-        self.commit_change(tx, kind, row, Some(line)).await
+        self.commit_change(conn, kind, row, Some(line)).await
     }
 
-    async fn on_push_rating(&self, tx: &mut Tx, cb: PushRatingCallback) -> Result<Applied> {
+    async fn on_push_rating(
+        &self,
+        conn: &mut SqliteConnection,
+        cb: PushRatingCallback,
+    ) -> Result<Applied> {
         let kind = CallbackKind::PushRating;
-        let mut row = match self.session_row(tx, kind, &cb.session_id.key()).await? {
+        let mut row = match self.session_row(conn, kind, &cb.session_id.key()).await? {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
         };
@@ -384,12 +393,16 @@ impl Engine {
         };
         row.rating_options = Some(Value::Array(options).to_string());
         let line = NewMessage::system(row.id, "the agent asks for a rating");
-        self.commit_change(tx, kind, row, Some(line)).await
+        self.commit_change(conn, kind, row, Some(line)).await
     }
 
-    async fn on_get_media(&self, tx: &mut Tx, cb: GetMediaCallback) -> Result<Applied> {
+    async fn on_get_media(
+        &self,
+        conn: &mut SqliteConnection,
+        cb: GetMediaCallback,
+    ) -> Result<Applied> {
         let kind = CallbackKind::GetMedia;
-        let row = match self.session_row(tx, kind, &cb.session_id.key()).await? {
+        let row = match self.session_row(conn, kind, &cb.session_id.key()).await? {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
         };

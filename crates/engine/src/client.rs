@@ -10,7 +10,7 @@ use wxsim_protocol::{parse::parse_value, Endpoint};
 
 use crate::events::{EngineEvent, EventBus};
 use crate::model::{ExchangeDirection, ExchangeOutcome};
-use crate::store::{self, now_ms, NewExchange, Store};
+use crate::store::{now_ms, NewExchange, Store};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
@@ -180,14 +180,7 @@ impl WebchatClient {
     }
 
     async fn log(&self, exchange: NewExchange) {
-        let stored = async {
-            let mut tx = self.store.begin().await?;
-            let row = store::exchanges::insert(&mut tx, &exchange).await?;
-            tx.commit().await?;
-            Ok::<_, crate::error::EngineError>(row)
-        }
-        .await;
-        match stored {
+        match self.store.log_exchange(exchange).await {
             Ok(row) => self.events.publish(EngineEvent::Exchange { exchange: row }),
             Err(e) => tracing::error!(error = %e, "could not store an exchange with webchat"),
         }

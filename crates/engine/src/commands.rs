@@ -2,6 +2,8 @@
 //! transfer, close, rate and queue position. Each stores its intent before it calls
 //! webchat and its outcome after.
 
+use std::sync::Arc;
+
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use wxsim_protocol::{
@@ -53,9 +55,14 @@ impl Engine {
                 format!("o{tail}")
             }
         };
-        let mut tx = self.store().begin().await?;
-        let id = customers::insert(&mut tx, &open_id, &new).await?;
-        tx.commit().await?;
+        let new = Arc::new(new);
+        let id = self
+            .store()
+            .write(move |conn| {
+                let (open_id, new) = (open_id.clone(), new.clone());
+                Box::pin(async move { customers::insert(conn, &open_id, &new).await })
+            })
+            .await?;
         let customer = self.customer(id).await?;
         self.publish(EngineEvent::CustomerChanged {
             customer: customer.clone(),
@@ -65,9 +72,9 @@ impl Engine {
 
     /// Marks every agent message of the customer as read.
     pub async fn mark_read(&self, customer_id: i64) -> Result<Customer> {
-        let mut tx = self.store().begin().await?;
-        customers::mark_read(&mut tx, customer_id).await?;
-        tx.commit().await?;
+        self.store()
+            .write(move |conn| Box::pin(customers::mark_read(conn, customer_id)))
+            .await?;
         let customer = self.customer(customer_id).await?;
         self.publish(EngineEvent::CustomerChanged {
             customer: customer.clone(),
@@ -87,10 +94,15 @@ impl Engine {
             .media
             .save(kind, original_name, &self.profile().epid, bytes)
             .await?;
-        let mut tx = self.store().begin().await?;
-        media::insert(&mut tx, &saved).await?;
-        tx.commit().await?;
-        Ok(saved)
+        let saved = Arc::new(saved);
+        let stored = saved.clone();
+        self.store()
+            .write(move |conn| {
+                let media = stored.clone();
+                Box::pin(async move { media::insert(conn, &media).await })
+            })
+            .await?;
+        Ok(Arc::unwrap_or_clone(saved))
     }
 
     /// Runs `change` on the conversation inside one transaction, with a transcript line,
@@ -99,18 +111,26 @@ impl Engine {
         &self,
         id: i64,
         note: Option<String>,
-        change: impl FnOnce(&mut ConversationRow),
+        change: impl Fn(&mut ConversationRow) + Send + Sync + 'static,
     ) -> Result<ConversationRow> {
-        let mut tx = self.store().begin().await?;
-        let mut row = conversations::fetch(&mut tx, id).await?;
-        change(&mut row);
-        conversations::save(&mut tx, &row).await?;
-        let line = match note {
-            Some(text) => Some(messages::insert(&mut tx, NewMessage::system(id, text)).await?),
-            None => None,
-        };
-        let row = conversations::fetch(&mut tx, id).await?;
-        tx.commit().await?;
+        let change = Arc::new(change);
+        let (row, line) = self
+            .store()
+            .write(move |conn| {
+                let (change, note) = (change.clone(), note.clone());
+                Box::pin(async move {
+                    let mut row = conversations::fetch(conn, id).await?;
+                    change(&mut row);
+                    let line = match note {
+                        Some(text) => {
+                            Some(messages::insert(conn, NewMessage::system(id, text)).await?)
+                        }
+                        None => None,
+                    };
+                    Ok((conversations::save(conn, row).await?, line))
+                })
+            })
+            .await?;
         if let Some(message) = line {
             self.publish(EngineEvent::MessageAdded { message });
         }
@@ -148,17 +168,26 @@ impl Engine {
     pub async fn request_chat(&self, customer_id: i64) -> Result<crate::model::Conversation> {
         let customer = self.customer(customer_id).await?;
         let profile = self.profile();
-        let mut tx = self.store().begin().await?;
-        if let Some(active) = conversations::active_for_customer(&mut tx, customer_id).await? {
-            return Err(EngineError::wrong_state(
-                customer_id,
-                "finished",
-                Some(active.state()),
-                "cancel or close the current chat before requesting another",
-            ));
-        }
-        let row = conversations::insert(&mut tx, customer_id, &profile.name).await?;
-        tx.commit().await?;
+        let profile_name = profile.name.clone();
+        let row = self
+            .store()
+            .write(move |conn| {
+                let profile_name = profile_name.clone();
+                Box::pin(async move {
+                    if let Some(active) =
+                        conversations::active_for_customer(conn, customer_id).await?
+                    {
+                        return Err(EngineError::wrong_state(
+                            customer_id,
+                            "finished",
+                            Some(active.state()),
+                            "cancel or close the current chat before requesting another",
+                        ));
+                    }
+                    conversations::insert(conn, customer_id, &profile_name).await
+                })
+            })
+            .await?;
         self.announce(&row).await?;
 
         let request = CreateConRequest {
@@ -190,25 +219,31 @@ impl Engine {
                     a.queue_length.map_or("?".into(), |q| q.to_string())
                 );
                 let row = self
-                    .update_conversation(row.id, Some(note), |r| apply_create_answer(r, &a))
+                    .update_conversation(row.id, Some(note), move |r| apply_create_answer(r, &a))
                     .await?;
                 Ok(row.view())
             }
             Ok(a) => {
                 let note = format!("chat request refused: {} {}", a.result, a.message);
-                self.update_conversation(row.id, Some(note), |r| {
+                let (code, message) = (a.result.code(), a.message.clone());
+                self.update_conversation(row.id, Some(note), move |r| {
                     r.set_state(ConversationState::Failed);
-                    r.result_code = Some(a.result.code());
-                    r.status_message = Some(a.message.clone());
+                    r.result_code = Some(code);
+                    r.status_message = Some(message.clone());
                 })
                 .await?;
                 Err(rejected(Endpoint::CreateCon, a.result, a.message))
             }
             Err(e) => {
-                self.update_conversation(row.id, Some(format!("chat request failed: {e}")), |r| {
-                    r.set_state(ConversationState::Failed);
-                    r.status_message = Some(e.to_string());
-                })
+                let message = e.to_string();
+                self.update_conversation(
+                    row.id,
+                    Some(format!("chat request failed: {e}")),
+                    move |r| {
+                        r.set_state(ConversationState::Failed);
+                        r.status_message = Some(message.clone());
+                    },
+                )
                 .await?;
                 Err(e.into())
             }
@@ -230,13 +265,15 @@ impl Engine {
                 return Err(EngineError::UnknownMedia(id.into()));
             }
         }
-        let mut tx = self.store().begin().await?;
-        let message = messages::insert(&mut tx, NewMessage::outgoing(row.id, &content)).await?;
-        tx.commit().await?;
+        let line = NewMessage::outgoing(row.id, &content);
+        let message = self
+            .store()
+            .write(move |conn| Box::pin(messages::insert(conn, line.clone())))
+            .await?;
         self.publish(EngineEvent::MessageAdded {
             message: message.clone(),
         });
-        self.deliver(message.id).await
+        self.deliver(message, Some(row)).await
     }
 
     /// Sends a stored customer message that is pending or failed, again.
@@ -247,10 +284,13 @@ impl Engine {
                 "message {message_id} is not an unsent customer message; only pending or failed ones can be re-sent"
             )));
         }
-        self.deliver(message_id).await
+        self.deliver(message, None).await
     }
 
-    async fn deliver(&self, message_id: i64) -> Result<Message> {
+    /// Sends `message` unless a send of it is under way; `row` is its conversation when
+    /// the caller has just read it.
+    async fn deliver(&self, message: Message, row: Option<ConversationRow>) -> Result<Message> {
+        let message_id = message.id;
         if !self
             .inner
             .in_flight
@@ -262,7 +302,7 @@ impl Engine {
                 "message {message_id} is being sent right now; wait for its outcome"
             )));
         }
-        let outcome = self.deliver_once(message_id).await;
+        let outcome = self.deliver_once(message, row).await;
         self.inner
             .in_flight
             .lock()
@@ -271,18 +311,31 @@ impl Engine {
         outcome
     }
 
-    async fn deliver_once(&self, message_id: i64) -> Result<Message> {
-        let message = self.store().message(message_id).await?;
+    async fn deliver_once(
+        &self,
+        message: Message,
+        row: Option<ConversationRow>,
+    ) -> Result<Message> {
+        let message_id = message.id;
+        // Re-read a message that was not just stored: another send may have finished it.
+        let message = match row {
+            Some(_) => message,
+            None => self.store().message(message_id).await?,
+        };
         if message.delivery == Delivery::Sent {
             return Ok(message);
         }
         let content = message.content.clone().ok_or_else(|| {
             EngineError::Invalid(format!("message {message_id} has no content to send"))
         })?;
-        let row = self
-            .store()
-            .conversation_row(message.conversation_id)
-            .await?;
+        let row = match row {
+            Some(row) => row,
+            None => {
+                self.store()
+                    .conversation_row(message.conversation_id)
+                    .await?
+            }
+        };
         let (Some(session), Some(agent)) = (row.session_id(), row.agent_id.clone()) else {
             return Err(EngineError::wrong_state(
                 row.customer_id,
@@ -318,10 +371,15 @@ impl Engine {
             ),
             Err(e) => (Delivery::Failed, None, Some(e.to_string())),
         };
-        let mut tx = self.store().begin().await?;
-        let updated =
-            messages::set_delivery(&mut tx, message_id, delivery, code, error.as_deref()).await?;
-        tx.commit().await?;
+        let updated = self
+            .store()
+            .write(move |conn| {
+                let error = error.clone();
+                Box::pin(async move {
+                    messages::set_delivery(conn, message_id, delivery, code, error.as_deref()).await
+                })
+            })
+            .await?;
         self.publish(EngineEvent::MessageUpdated {
             message: updated.clone(),
         });
@@ -421,7 +479,7 @@ impl Engine {
             .update_conversation(
                 row.id,
                 Some("transfer to a human agent requested".into()),
-                |r| {
+                move |r| {
                     if a.session_id.is_none() && r.state() == ConversationState::Chatting {
                         r.set_state(ConversationState::Queued);
                     }
@@ -519,13 +577,14 @@ impl Engine {
                 format!(": {comment}")
             }
         );
+        let (rating_id, comment) = (rating_id.to_owned(), comment.to_owned());
         let row = self
-            .update_conversation(row.id, Some(note), |r| {
+            .update_conversation(row.id, Some(note), move |r| {
                 if r.state() != ConversationState::Chatting {
                     r.set_state(ConversationState::Rated);
                 }
-                r.rating_id = Some(rating_id.into());
-                r.rating_comment = Some(comment.into());
+                r.rating_id = Some(rating_id.clone());
+                r.rating_comment = Some(comment.clone());
                 r.rated_at = Some(now_ms());
             })
             .await?;
@@ -567,7 +626,8 @@ impl Engine {
         if !a.result.is_success() {
             return Err(rejected(Endpoint::GetQueueLength, a.result, a.message));
         }
-        self.update_conversation(row.id, None, |r| r.queue_position = a.order_in_queue)
+        let position = a.order_in_queue;
+        self.update_conversation(row.id, None, move |r| r.queue_position = position)
             .await?;
         Ok(a.order_in_queue)
     }

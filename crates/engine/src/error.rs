@@ -44,6 +44,8 @@ pub enum EngineError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the database writer has stopped (wxsim is shutting down); try again after a restart")]
+    WriterStopped,
 }
 
 impl EngineError {
@@ -73,7 +75,10 @@ impl EngineError {
             EngineError::WrongState { .. } => "wrong_state",
             EngineError::DuplicateOpenId(_) => "conflict",
             EngineError::Invalid(_) | EngineError::Profile(_) => "invalid",
-            EngineError::Store(_) | EngineError::Migrate(_) | EngineError::Io(_) => "internal",
+            EngineError::Store(_)
+            | EngineError::Migrate(_)
+            | EngineError::Io(_)
+            | EngineError::WriterStopped => "internal",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! good or bad, lands in the exchange log; a valid callback is answered after its commit.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::{to_bytes, Body};
@@ -10,18 +11,21 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use bytes::Bytes;
 use serde_json::{json, Value};
+use sqlx::SqliteConnection;
 use tokio::net::TcpListener;
 use wxsim_protocol::{CallbackKind, ResultCode};
 
 use crate::access::source_allowed;
-use crate::callbacks::answer;
+use crate::callbacks::{answer, Applied};
 use crate::contract::{answer_findings, first_breach, request_findings};
 use crate::engine::Engine;
+use crate::error::Result;
 use crate::events::EngineEvent;
 use crate::faults::FaultAction;
 use crate::media::is_plain_file_name;
-use crate::model::{ExchangeDirection, ExchangeOutcome};
+use crate::model::{Exchange, ExchangeDirection, ExchangeOutcome};
 use crate::store::{exchanges, now_ms, NewExchange};
 
 pub(crate) fn spawn(engine: Engine, listener: TcpListener) {
@@ -202,7 +206,7 @@ async fn receive(
                     Some(kind),
                     format!("body is larger than {limit} bytes"),
                 ),
-                Ok(bytes) => return callback(&engine, kind, &bytes, log, clock).await,
+                Ok(bytes) => return callback(&engine, kind, bytes, log, clock).await,
             }
         }
     } else {
@@ -250,7 +254,7 @@ async fn injected(engine: &Engine, kind: CallbackKind) -> Option<Reply> {
 async fn callback(
     engine: &Engine,
     kind: CallbackKind,
-    body: &[u8],
+    body: Bytes,
     mut log: NewExchange,
     clock: Instant,
 ) -> Response {
@@ -274,31 +278,22 @@ async fn callback(
             .await;
         }
     }
-    let attempt = async {
-        let mut tx = engine.store().begin().await?;
-        let applied = engine.apply_callback(&mut tx, kind, body).await?;
-        let (reply, applied) = match applied {
-            Ok(applied) => (
-                Reply::json(StatusCode::OK, applied.answer.clone()),
-                Some(applied),
-            ),
-            Err(e) => (
-                Reply::refuse(StatusCode::BAD_REQUEST, Some(kind), e.to_string()),
-                None,
-            ),
-        };
-        log.findings = request_findings;
-        if let Some(a) = &applied {
-            log.open_id = a.open_id.clone();
-            log.conversation_id = a.conversation.as_ref().map(|c| c.id);
-            log.findings.extend(a.findings.iter().cloned());
-        }
-        fill(&mut log, &reply, clock);
-        let row = exchanges::insert(&mut tx, &log).await?;
-        tx.commit().await?;
-        Ok::<_, crate::error::EngineError>((reply, applied, row))
-    }
-    .await;
+    log.findings = request_findings;
+    let arrival = Arc::new(Arrival {
+        engine: engine.clone(),
+        kind,
+        body,
+        log,
+        clock,
+    });
+    let job = arrival.clone();
+    let attempt = engine
+        .store()
+        .write(move |conn| {
+            let arrival = job.clone();
+            Box::pin(async move { arrival.store(conn).await })
+        })
+        .await;
     match attempt {
         Ok((reply, applied, row)) => {
             engine.publish(EngineEvent::Exchange { exchange: row });
@@ -321,8 +316,51 @@ async fn callback(
                 Some(kind),
                 format!("not stored, send it again: {e}"),
             );
-            finish(engine, log, reply, clock).await
+            finish(engine, arrival.log.clone(), reply, clock).await
         }
+    }
+}
+
+/// A callback on its way into the group commit; its job may run twice (see
+/// `store::writer`), so it reads from here and owns nothing it could use up.
+struct Arrival {
+    engine: Engine,
+    kind: CallbackKind,
+    body: Bytes,
+    /// The exchange with its request side filled in.
+    log: NewExchange,
+    clock: Instant,
+}
+
+impl Arrival {
+    /// Applies the callback and logs its exchange, inside the writer's transaction.
+    async fn store(
+        &self,
+        conn: &mut SqliteConnection,
+    ) -> Result<(Reply, Option<Applied>, Exchange)> {
+        let applied = self
+            .engine
+            .apply_callback(conn, self.kind, &self.body)
+            .await?;
+        let (reply, applied) = match applied {
+            Ok(applied) => (
+                Reply::json(StatusCode::OK, applied.answer.clone()),
+                Some(applied),
+            ),
+            Err(e) => (
+                Reply::refuse(StatusCode::BAD_REQUEST, Some(self.kind), e.to_string()),
+                None,
+            ),
+        };
+        let mut log = self.log.clone();
+        if let Some(a) = &applied {
+            log.open_id = a.open_id.clone();
+            log.conversation_id = a.conversation.as_ref().map(|c| c.id);
+            log.findings.extend(a.findings.iter().cloned());
+        }
+        fill(&mut log, &reply, self.clock);
+        let row = exchanges::insert(conn, &log).await?;
+        Ok((reply, applied, row))
     }
 }
 
@@ -344,14 +382,7 @@ fn fill(log: &mut NewExchange, reply: &Reply, clock: Instant) {
 /// Logs an exchange that changed nothing, then answers.
 async fn finish(engine: &Engine, mut log: NewExchange, reply: Reply, clock: Instant) -> Response {
     fill(&mut log, &reply, clock);
-    let stored = async {
-        let mut tx = engine.store().begin().await?;
-        let row = exchanges::insert(&mut tx, &log).await?;
-        tx.commit().await?;
-        Ok::<_, crate::error::EngineError>(row)
-    }
-    .await;
-    match stored {
+    match engine.store().log_exchange(log).await {
         Ok(row) => engine.publish(EngineEvent::Exchange { exchange: row }),
         Err(e) => tracing::error!(error = %e, "could not store an incoming exchange"),
     }

@@ -17,7 +17,7 @@ use crate::player::Player;
 use crate::spec::{
     Action, CustomerSpec, ExpectedError, Outgoing, Scenario, SimAction, SimulatorSettings,
 };
-use crate::watch::Watch;
+use crate::watch::Newsroom;
 
 /// Where and against what a scenario runs.
 #[derive(Clone, Debug)]
@@ -202,7 +202,7 @@ async fn play(
     report: &Reporter,
 ) -> CustomerOutcome {
     let started = Instant::now();
-    let events = engine.subscribe();
+    let newsroom = Newsroom::start(engine.subscribe());
     let mut outcome = CustomerOutcome {
         nickname: spec.nickname.clone(),
         steps: vec![],
@@ -240,7 +240,7 @@ async fn play(
         }
     };
     let mut player = Player {
-        watch: Watch::new(events, customer.id, customer.open_id.clone()),
+        watch: newsroom.watch(customer.id, customer.open_id.clone()),
         engine,
         simulator,
         customer,

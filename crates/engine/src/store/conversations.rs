@@ -187,15 +187,18 @@ pub async fn insert(
     fetch(conn, id).await
 }
 
-/// Writes every mutable column of `row`.
-pub async fn save(conn: &mut SqliteConnection, row: &ConversationRow) -> Result<()> {
+/// Writes every mutable column of `row`; returns it with the counters the triggers keep.
+pub async fn save(
+    conn: &mut SqliteConnection,
+    mut row: ConversationRow,
+) -> Result<ConversationRow> {
     let key = |wire: &Option<String>| wire.as_deref().map(|w| WireId::from_json_text(w).key());
-    sqlx::query(
+    let counters: (i64, i64) = sqlx::query_as(
         "UPDATE conversations SET state = ?, request_key = ?, request_wire = ?, session_key = ?, session_wire = ?,
             agent_id = ?, agent_name = ?, agents = ?, queue_position = ?, request_status = ?, result_code = ?,
             status_message = ?, rating_options = ?, rating_id = ?, rating_comment = ?, closed_by = ?,
             accepted_at = ?, closed_at = ?, rated_at = ?, updated_at = ?
-         WHERE id = ?",
+         WHERE id = ? RETURNING message_count, finding_count",
     )
     .bind(&row.state)
     .bind(key(&row.request_wire))
@@ -218,9 +221,11 @@ pub async fn save(conn: &mut SqliteConnection, row: &ConversationRow) -> Result<
     .bind(row.rated_at)
     .bind(now_ms())
     .bind(row.id)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_optional(conn)
+    .await?
+    .ok_or(EngineError::UnknownConversation(row.id))?;
+    (row.message_count, row.finding_count) = counters;
+    Ok(row)
 }
 
 impl Store {

@@ -119,6 +119,16 @@ pub async fn insert(conn: &mut SqliteConnection, e: &NewExchange) -> Result<Exch
 }
 
 impl Store {
+    /// Stores an exchange that changed nothing else, in the next group commit.
+    pub async fn log_exchange(&self, exchange: NewExchange) -> Result<Exchange> {
+        let exchange = std::sync::Arc::new(exchange);
+        self.write(move |conn| {
+            let exchange = exchange.clone();
+            Box::pin(async move { insert(conn, &exchange).await })
+        })
+        .await
+    }
+
     /// Exchanges, newest first.
     pub async fn exchanges(&self, f: &ExchangeFilter) -> Result<Vec<Exchange>> {
         let rows = sqlx::query_as::<_, ExchangeRow>(&format!(

@@ -73,6 +73,7 @@ impl From<MessageRow> for Message {
 }
 
 /// A message about to be stored.
+#[derive(Clone, Debug)]
 pub struct NewMessage {
     pub conversation_id: i64,
     pub direction: Direction,
@@ -196,17 +197,19 @@ pub async fn set_delivery(
     result_code: Option<i64>,
     error: Option<&str>,
 ) -> Result<Message> {
-    sqlx::query(
-        "UPDATE messages SET delivery = ?, result_code = ?, error = ?, updated_at = ? WHERE id = ?",
-    )
+    sqlx::query_as::<_, MessageRow>(concat!(
+        "UPDATE messages SET delivery = ?, result_code = ?, error = ?, updated_at = ? WHERE id = ? RETURNING ",
+        columns!()
+    ))
     .bind(delivery_str(delivery))
     .bind(result_code)
     .bind(error)
     .bind(now_ms())
     .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    fetch(conn, id).await
+    .fetch_optional(conn)
+    .await?
+    .map(Message::from)
+    .ok_or(EngineError::UnknownMessage(id))
 }
 
 /// Escapes text for HTML and wraps the (case-insensitive) occurrences of `needle`.

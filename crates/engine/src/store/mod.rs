@@ -1,5 +1,6 @@
 //! SQLite history (WAL): one writer connection so read-modify-write steps never race,
-//! and a pool of readers for the API. Migrations run at open.
+//! fed by the group-commit queue (`writer`), and a pool of readers for the API.
+//! Migrations run at open.
 
 pub(crate) mod conversations;
 pub(crate) mod customers;
@@ -9,15 +10,17 @@ pub(crate) mod messages;
 pub(crate) mod profiles;
 mod readonly;
 mod seed;
+mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 pub use conversations::ConversationRow;
 pub use exchanges::NewExchange;
@@ -25,11 +28,13 @@ pub use messages::NewMessage;
 pub use seed::{SeedPlan, SeededConversation};
 
 use crate::error::Result;
+use writer::Writer;
 
 #[derive(Clone)]
 pub struct Store {
     writer: SqlitePool,
     reader: SqlitePool,
+    commits: Writer,
 }
 
 pub type Tx = Transaction<'static, Sqlite>;
@@ -57,10 +62,29 @@ impl Store {
             .max_connections(4)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Store { writer, reader })
+        Ok(Store::with_pools(writer, reader))
     }
 
-    /// A write transaction: everything in it is committed together, or not at all.
+    fn with_pools(writer: SqlitePool, reader: SqlitePool) -> Store {
+        Store {
+            commits: Writer::start(writer.clone()),
+            writer,
+            reader,
+        }
+    }
+
+    /// Runs `work` in the next group commit (see `writer`) and returns its output once
+    /// committed. `work` may run twice (alone, if its batch failed): database work only.
+    pub async fn write<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnMut(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        self.commits.write(work).await
+    }
+
+    /// A write transaction of its own, for work off the hot path that should not share a
+    /// commit (seeding, start-up repairs, profile switches): all of it commits, or none.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(self.writer.begin().await?)
     }

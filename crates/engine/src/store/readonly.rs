@@ -28,9 +28,6 @@ impl Store {
             .max_connections(2)
             .connect_with(options)
             .await?;
-        Ok(Store {
-            writer: pool.clone(),
-            reader: pool,
-        })
+        Ok(Store::with_pools(pool.clone(), pool))
     }
 }

@@ -23,7 +23,7 @@ pub use stats::{Latency, Tally};
 
 use crate::harness::{Harness, HarnessOptions};
 use crate::player::latest;
-use crate::watch::Watch;
+use crate::watch::{Newsroom, Watch};
 
 pub const MAX_CUSTOMERS: usize = 10_000;
 pub const MAX_DURATION: Duration = Duration::from_secs(3600);
@@ -170,6 +170,7 @@ pub async fn run_load(
     });
     let customer = VirtualCustomer {
         engine: harness.engine.clone(),
+        newsroom: Newsroom::start(harness.engine.subscribe()),
         options: Arc::new(options.clone()),
         pacer,
         progress,
@@ -218,6 +219,7 @@ pub async fn run_load(
 #[derive(Clone)]
 struct VirtualCustomer {
     engine: Engine,
+    newsroom: Newsroom,
     options: Arc<LoadOptions>,
     pacer: Option<Arc<Mutex<tokio::time::Interval>>>,
     progress: Arc<Progress>,
@@ -260,14 +262,10 @@ impl VirtualCustomer {
                 return tally;
             }
         };
-        let mut watch = Watch::new(
-            self.engine.subscribe(),
-            customer.id,
-            customer.open_id.clone(),
-        );
+        let watch = self.newsroom.watch(customer.id, customer.open_id.clone());
         loop {
             tally.conversations_started += 1;
-            match self.converse(customer.id, &mut watch, &mut tally).await {
+            match self.converse(customer.id, &watch, &mut tally).await {
                 Ok(()) => {
                     tally.conversations_completed += 1;
                     self.progress.conversations.fetch_add(1, Ordering::Relaxed);
@@ -317,7 +315,7 @@ impl VirtualCustomer {
     /// Waits until the customer's conversation passes `test`.
     async fn until<T>(
         &self,
-        watch: &mut Watch,
+        watch: &Watch,
         customer_id: i64,
         what: &str,
         test: impl Fn(&wxsim_engine::Conversation) -> Option<T>,
@@ -332,7 +330,12 @@ impl VirtualCustomer {
             .ok_or_else(|| Abort(format!("timeout: {what}")))
     }
 
-    async fn replies(&self, conversation_id: i64) -> Result<usize, EngineError> {
+    /// Agent messages in the conversation: counted from events, from the database only
+    /// when events were missed.
+    async fn replies(&self, watch: &Watch, conversation_id: i64) -> Result<usize, EngineError> {
+        if let Some(n) = watch.agent_messages(conversation_id) {
+            return Ok(n);
+        }
         let messages = self.engine.messages(conversation_id).await?;
         Ok(messages
             .iter()
@@ -343,13 +346,13 @@ impl VirtualCustomer {
     /// Waits until the conversation holds more than `seen` agent messages.
     async fn reply_after(
         &self,
-        watch: &mut Watch,
+        watch: &Watch,
         conversation_id: i64,
         seen: usize,
     ) -> Result<Option<usize>, Abort> {
         Ok(watch
             .until(self.options.within, || async move {
-                let n = self.replies(conversation_id).await?;
+                let n = self.replies(watch, conversation_id).await?;
                 Ok((n > seen).then_some(n))
             })
             .await?)
@@ -358,7 +361,7 @@ impl VirtualCustomer {
     async fn converse(
         &self,
         customer_id: i64,
-        watch: &mut Watch,
+        watch: &Watch,
         tally: &mut Tally,
     ) -> Result<(), Abort> {
         let begun = Instant::now();
