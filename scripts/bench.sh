@@ -124,11 +124,11 @@ echo "== desktop start and footprint (Xvfb)"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 line=$(xvfb-run -a -s "-screen 0 1280x800x24" /usr/bin/python3 "$bench_dir/desktop.py" \
   "$bin/wxsim-desktop" "$work/desktop" "127.0.0.1:$port" "$bin/wxsim-bench" | tee /dev/stderr | grep '^RESULT')
-read -r _ start_app start_static app_idle all_idle static_all app_after all_after <<<"$line"
+read -r _ start_app start_static app_idle all_idle static_all app_after all_after static_app <<<"$line"
 record --what "start" --measure "s, launch to painted window (median of 3)" \
   --figure "$start_app" --baseline "$start_static" --baseline-is "a static page in the same WebKit" --target "<=2"
 record --what "footprint" --measure "app process MB RSS, idle" \
-  --figure "$app_idle" --target "<=80"
+  --figure "$app_idle" --baseline "$static_app" --baseline-is "a static page's own process in the same WebKit (GTK + WebKit UI process)" --target "<=80"
 record --what "footprint" --measure "all processes MB RSS (with WebKit's), idle" \
   --figure "$all_idle" --baseline "$static_all" --baseline-is "a static page in the same WebKit, all processes" --target "<=350"
 record --what "footprint" --measure "all processes MB RSS after 100,000 received messages" \

@@ -10,7 +10,7 @@ delivered 100,000 agent messages over its callback listener.
 
 Usage (inside xvfb-run): desktop.py APP_BIN DATA_DIR LISTEN BENCH_BIN
 Prints RESULT lines: start_app start_static rss_app_idle rss_all_idle rss_static_all
-rss_app_after rss_all_after (seconds and MB).
+rss_app_after rss_all_after rss_static_app (seconds and MB).
 """
 import os
 import signal
@@ -123,7 +123,7 @@ def main():
         proc, secs = launch(static_argv, env)
         static_times.append(secs)
         time.sleep(IDLE_S)
-        _, static_all = footprint(proc)
+        static_app, static_all = footprint(proc)
         stop(proc)
         proc, secs = launch([app], env)
         app_times.append(secs)
@@ -141,7 +141,7 @@ def main():
     stop(proc)
     print("RESULT " + " ".join(f"{x:.3f}" for x in [
         statistics.median(app_times), statistics.median(static_times),
-        app_idle, all_idle, static_all, app_after, all_after]))
+        app_idle, all_idle, static_all, app_after, all_after, static_app]))
 
 
 if __name__ == "__main__":

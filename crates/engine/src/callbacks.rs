@@ -17,7 +17,7 @@ use crate::engine::Engine;
 const REPEAT_WINDOW_MS: i64 = 5 * 60 * 1000;
 use crate::error::Result;
 use crate::events::EngineEvent;
-use crate::model::{AgentView, ConversationState, Delivery, Direction};
+use crate::model::{AgentView, ConversationState, Delivery, Direction, Message};
 use crate::sanitize::AgentHtml;
 use crate::store::{conversations, customers, messages, now_ms, ConversationRow, NewMessage};
 
@@ -40,6 +40,20 @@ impl Applied {
             conversation: None,
             events: vec![],
             findings: vec![Finding::new(rule, Severity::Error, None, message)],
+        }
+    }
+
+    /// Done: `result: 1`, and the conversation (with the line it gained) to announce.
+    fn accepted(kind: CallbackKind, row: ConversationRow, added: Option<Message>) -> Applied {
+        Applied {
+            answer: answer(kind, ResultCode::Success, "ok"),
+            open_id: Some(row.open_id.clone()),
+            conversation: Some(row),
+            events: added
+                .into_iter()
+                .map(|message| EngineEvent::MessageAdded { message })
+                .collect(),
+            findings: vec![],
         }
     }
 
@@ -114,21 +128,13 @@ impl Engine {
         row: ConversationRow,
         line: Option<NewMessage>,
     ) -> Result<Applied> {
-        let mut events = vec![];
-        if let Some(line) = line {
-            events.push(EngineEvent::MessageAdded {
-                message: messages::insert(conn, line).await?,
-            });
-        }
+        let added = match line {
+            Some(line) => Some(messages::insert(conn, line).await?),
+            None => None,
+        };
         // After the line, so that the counters it returns include it.
         let row = conversations::save(conn, row).await?;
-        Ok(Applied {
-            answer: answer(kind, ResultCode::Success, "ok"),
-            open_id: Some(row.open_id.clone()),
-            conversation: Some(row),
-            events,
-            findings: vec![],
-        })
+        Ok(Applied::accepted(kind, row, added))
     }
 
     async fn on_create(&self, conn: &mut SqliteConnection, cb: CreateCallback) -> Result<Applied> {
@@ -298,14 +304,7 @@ impl Engine {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
         };
-        if messages::recent_twin(conn, row.id, &cb.content, cb.msg_time, REPEAT_WINDOW_MS).await? {
-            let note = format!("a repeat of an agent message already stored (same session, msgTime {:?} and content)", cb.msg_time);
-            return Ok(self.commit_change(conn, kind, row, None).await?.flag(
-                "repeat",
-                Severity::Info,
-                note,
-            ));
-        }
+        let msg_time = cb.msg_time;
         let message = NewMessage {
             conversation_id: row.id,
             direction: Direction::In,
@@ -317,10 +316,21 @@ impl Engine {
             text: AgentHtml::text(&cb.content),
             body: cb.content,
             delivery: Delivery::Received,
-            wire_time: cb.msg_time,
+            wire_time: msg_time,
         };
-        // The customer's new unread count goes out with the announcement after the commit.
-        self.commit_change(conn, kind, row, Some(message)).await
+        match messages::insert_unless_repeat(conn, message, REPEAT_WINDOW_MS).await? {
+            // The customer's new unread count goes out with the announcement after the commit.
+            Some(added) => Ok(Applied::accepted(
+                kind,
+                conversations::save(conn, row).await?,
+                Some(added),
+            )),
+            None => Ok(Applied::accepted(kind, row, None).flag(
+                "repeat",
+                Severity::Info,
+                format!("a repeat of an agent message already stored (same session, msgTime {msg_time:?} and content)"),
+            )),
+        }
     }
 
     async fn on_close(&self, conn: &mut SqliteConnection, cb: CloseCallback) -> Result<Applied> {

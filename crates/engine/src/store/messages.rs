@@ -168,25 +168,36 @@ pub async fn fail_interrupted(conn: &mut SqliteConnection) -> Result<u64> {
     Ok(done.rows_affected())
 }
 
-/// Whether an identical agent message (same body and `msgTime`) arrived within `window_ms`.
-pub async fn recent_twin(
+/// Stores an agent message unless an identical one (same body and `msgTime`) arrived
+/// within `window_ms`; `None` means it is a repeat. One statement: the check and the
+/// insert cannot be separated, and the writer makes one trip instead of two.
+pub async fn insert_unless_repeat(
     conn: &mut SqliteConnection,
-    conversation_id: i64,
-    body: &str,
-    wire_time: Option<i64>,
+    m: NewMessage,
     window_ms: i64,
-) -> Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM messages WHERE conversation_id = ? AND direction = 'in' AND body = ?
-           AND wire_time IS ? AND created_at >= ? LIMIT 1",
-    )
-    .bind(conversation_id)
-    .bind(body)
-    .bind(wire_time)
-    .bind(now_ms() - window_ms)
+) -> Result<Option<Message>> {
+    let now = now_ms();
+    let row = sqlx::query_as::<_, MessageRow>(concat!(
+        "INSERT INTO messages (conversation_id, direction, kind, body, html, text, delivery, wire_time, created_at, updated_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9
+         WHERE NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1 AND direction = 'in'
+             AND body = ?4 AND wire_time IS ?8 AND created_at >= ?10)
+         RETURNING ",
+        columns!()
+    ))
+    .bind(m.conversation_id)
+    .bind(direction_str(m.direction))
+    .bind(&m.kind)
+    .bind(&m.body)
+    .bind(&m.html)
+    .bind(&m.text)
+    .bind(delivery_str(m.delivery))
+    .bind(m.wire_time)
+    .bind(now)
+    .bind(now - window_ms)
     .fetch_optional(conn)
     .await?;
-    Ok(found.is_some())
+    Ok(row.map(Message::from))
 }
 
 /// Records webchat's verdict on an outgoing message.

@@ -2,6 +2,7 @@
 //! fed by the group-commit queue (`writer`), and a pool of readers for the API.
 //! Migrations run at open.
 
+mod checkpoint;
 pub(crate) mod conversations;
 pub(crate) mod customers;
 pub(crate) mod exchanges;
@@ -55,9 +56,14 @@ impl Store {
             .foreign_keys(true);
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone())
+            .connect_with(
+                options
+                    .clone()
+                    .pragma("wal_autocheckpoint", checkpoint::SAFETY_NET_PAGES),
+            )
             .await?;
         sqlx::migrate!("./migrations").run(&writer).await?;
+        checkpoint::spawn(options.clone(), writer.clone());
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options.read_only(true))
