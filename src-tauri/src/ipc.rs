@@ -1,6 +1,6 @@
 //! The window's IPC: the `api` and `upload_media` commands (the API router called
 //! in-process with the token), `save_file` (a native save dialog), and engine events
-//! forwarded as the `engine` event (`lagged` when the forwarder fell behind).
+//! forwarded in batches as the `engine` event (`lagged` when the forwarder fell behind).
 
 use axum::body::Body;
 use axum::http::{header, Method, Request};
@@ -8,10 +8,11 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tauri::{AppHandle, Emitter, State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tower::ServiceExt;
 
 use crate::backend::Backend;
+use wxsim_engine::EngineEvent;
 
 /// What a command rejects with: the API's status and its `{kind, message, ...}` error.
 #[derive(Debug, Serialize)]
@@ -155,20 +156,45 @@ pub async fn save_file(
     Ok(Some(path.display().to_string()))
 }
 
-/// Emits every engine event to the window as `engine`, until the engine stops.
+/// Longest an event waits for others to share its emit: about one frame.
+const BATCH_WINDOW: std::time::Duration = std::time::Duration::from_millis(16);
+/// Most events in one emit.
+const MOST_PER_BATCH: usize = 512;
+
+/// Emits the engine's events to the window as `engine`, an array per emit, until the
+/// engine stops. One IPC message per event cost the web process most of a core during a
+/// callback flood; a frame's worth of events in one message costs about one.
 pub async fn forward_events(app: AppHandle, backend: &Backend) {
     let mut events = backend.engine().subscribe();
     loop {
-        let sent = match events.recv().await {
-            Ok(event) => app.emit("engine", &*event),
+        let first = match events.recv().await {
+            Ok(event) => event,
             Err(RecvError::Lagged(missed)) => {
                 tracing::warn!(missed, "the window missed engine events");
-                app.emit("lagged", missed)
+                emit(&app, "lagged", missed);
+                continue;
             }
             Err(RecvError::Closed) => return,
         };
-        if let Err(e) = sent {
-            tracing::warn!("cannot emit an engine event: {e}");
+        tokio::time::sleep(BATCH_WINDOW).await;
+        let mut batch = vec![first];
+        while batch.len() < MOST_PER_BATCH {
+            match events.try_recv() {
+                Ok(event) => batch.push(event),
+                Err(TryRecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "the window missed engine events");
+                    emit(&app, "lagged", missed);
+                }
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
         }
+        let batch: Vec<&EngineEvent> = batch.iter().map(|e| &**e).collect();
+        emit(&app, "engine", batch);
+    }
+}
+
+fn emit(app: &AppHandle, name: &str, payload: impl Serialize + Clone) {
+    if let Err(e) = app.emit(name, payload) {
+        tracing::warn!("cannot emit {name} to the window: {e}");
     }
 }

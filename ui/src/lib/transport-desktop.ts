@@ -48,7 +48,8 @@ export function desktopTransport(): Transport {
     },
     subscribe(handlers: EventHandlers): () => void {
       const stops = [
-        listen<EngineEvent>("engine", (e) => handlers.event(e.payload)),
+        // The shell sends a frame's worth of events per message.
+        listen<EngineEvent[]>("engine", (e) => e.payload.forEach((event) => handlers.event(event))),
         listen<number>("lagged", () => handlers.reload()),
       ];
       handlers.connection(true);
