@@ -170,8 +170,7 @@ pub async fn forward_events(app: AppHandle, backend: &Backend) {
         let first = match events.recv().await {
             Ok(event) => event,
             Err(RecvError::Lagged(missed)) => {
-                tracing::warn!(missed, "the window missed engine events");
-                emit(&app, "lagged", missed);
+                lagged(&app, missed);
                 continue;
             }
             Err(RecvError::Closed) => return,
@@ -181,16 +180,19 @@ pub async fn forward_events(app: AppHandle, backend: &Backend) {
         while batch.len() < MOST_PER_BATCH {
             match events.try_recv() {
                 Ok(event) => batch.push(event),
-                Err(TryRecvError::Lagged(missed)) => {
-                    tracing::warn!(missed, "the window missed engine events");
-                    emit(&app, "lagged", missed);
-                }
+                Err(TryRecvError::Lagged(missed)) => lagged(&app, missed),
                 Err(TryRecvError::Empty | TryRecvError::Closed) => break,
             }
         }
         let batch: Vec<&EngineEvent> = batch.iter().map(|e| &**e).collect();
         emit(&app, "engine", batch);
     }
+}
+
+/// The forwarder fell behind: the window reloads what it shows.
+fn lagged(app: &AppHandle, missed: u64) {
+    tracing::warn!(missed, "the window missed engine events");
+    emit(app, "lagged", missed);
 }
 
 fn emit(app: &AppHandle, name: &str, payload: impl Serialize + Clone) {

@@ -128,12 +128,7 @@ impl Engine {
         row: ConversationRow,
         line: Option<NewMessage>,
     ) -> Result<Applied> {
-        let added = match line {
-            Some(line) => Some(messages::insert(conn, line).await?),
-            None => None,
-        };
-        // After the line, so that the counters it returns include it.
-        let row = conversations::save(conn, row).await?;
+        let (row, added) = conversations::save_with_line(conn, row, line).await?;
         Ok(Applied::accepted(kind, row, added))
     }
 

@@ -121,13 +121,8 @@ impl Engine {
                 Box::pin(async move {
                     let mut row = conversations::fetch(conn, id).await?;
                     change(&mut row);
-                    let line = match note {
-                        Some(text) => {
-                            Some(messages::insert(conn, NewMessage::system(id, text)).await?)
-                        }
-                        None => None,
-                    };
-                    Ok((conversations::save(conn, row).await?, line))
+                    let line = note.map(|text| NewMessage::system(id, text));
+                    conversations::save_with_line(conn, row, line).await
                 })
             })
             .await?;

@@ -4,9 +4,9 @@ use serde_json::Value;
 use sqlx::{FromRow, SqliteConnection};
 use wxsim_protocol::WireId;
 
-use super::{now_ms, Store};
+use super::{messages, now_ms, NewMessage, Store};
 use crate::error::{EngineError, Result};
-use crate::model::{AgentView, Conversation, ConversationFilter, ConversationState};
+use crate::model::{AgentView, Conversation, ConversationFilter, ConversationState, Message};
 
 /// A conversation as stored; `*_wire` columns keep an id's JSON form to echo it back.
 #[derive(Clone, Debug, FromRow)]
@@ -185,6 +185,20 @@ pub async fn insert(
     .await?
     .last_insert_rowid();
     fetch(conn, id).await
+}
+
+/// Adds `line` to the transcript (if any), then saves `row`: in that order, so that the
+/// counters it comes back with include the line.
+pub async fn save_with_line(
+    conn: &mut SqliteConnection,
+    row: ConversationRow,
+    line: Option<NewMessage>,
+) -> Result<(ConversationRow, Option<Message>)> {
+    let added = match line {
+        Some(line) => Some(messages::insert(conn, line).await?),
+        None => None,
+    };
+    Ok((save(conn, row).await?, added))
 }
 
 /// Writes every mutable column of `row`; returns it with the counters the triggers keep.

@@ -131,26 +131,8 @@ pub async fn fetch(conn: &mut SqliteConnection, id: i64) -> Result<Message> {
 }
 
 pub async fn insert(conn: &mut SqliteConnection, m: NewMessage) -> Result<Message> {
-    let now = now_ms();
-    // RETURNING saves a second round trip to the writer for every stored message.
-    let row = sqlx::query_as::<_, MessageRow>(concat!(
-        "INSERT INTO messages (conversation_id, direction, kind, body, html, text, delivery, wire_time, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ",
-        columns!()
-    ))
-    .bind(m.conversation_id)
-    .bind(direction_str(m.direction))
-    .bind(&m.kind)
-    .bind(&m.body)
-    .bind(&m.html)
-    .bind(&m.text)
-    .bind(delivery_str(m.delivery))
-    .bind(m.wire_time)
-    .bind(now)
-    .bind(now)
-    .fetch_one(conn)
-    .await?;
-    Ok(row.into())
+    let row = insert_unless(conn, m, None).await?;
+    Ok(row.expect("an unguarded insert stores its row"))
 }
 
 /// After a restart: customer messages still `pending` were cut off mid-send. They become
@@ -176,12 +158,22 @@ pub async fn insert_unless_repeat(
     m: NewMessage,
     window_ms: i64,
 ) -> Result<Option<Message>> {
+    insert_unless(conn, m, Some(window_ms)).await
+}
+
+/// Inserts `m` (RETURNING saves a second round trip), unless `repeat_window_ms` is given
+/// and an identical agent message arrived within it.
+async fn insert_unless(
+    conn: &mut SqliteConnection,
+    m: NewMessage,
+    repeat_window_ms: Option<i64>,
+) -> Result<Option<Message>> {
     let now = now_ms();
     let row = sqlx::query_as::<_, MessageRow>(concat!(
         "INSERT INTO messages (conversation_id, direction, kind, body, html, text, delivery, wire_time, created_at, updated_at)
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9
-         WHERE NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1 AND direction = 'in'
-             AND body = ?4 AND wire_time IS ?8 AND created_at >= ?10)
+         WHERE ?10 IS NULL OR NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1
+             AND direction = 'in' AND body = ?4 AND wire_time IS ?8 AND created_at >= ?10)
          RETURNING ",
         columns!()
     ))
@@ -194,7 +186,7 @@ pub async fn insert_unless_repeat(
     .bind(delivery_str(m.delivery))
     .bind(m.wire_time)
     .bind(now)
-    .bind(now - window_ms)
+    .bind(repeat_window_ms.map(|w| now - w))
     .fetch_optional(conn)
     .await?;
     Ok(row.map(Message::from))
