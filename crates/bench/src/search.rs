@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use sqlx::Row as _;
 use wxsim_engine::store::Store;
 
 use crate::report::Row;
@@ -38,19 +37,22 @@ async fn timings(store: &Store, label: &str, rounds: usize) -> anyhow::Result<Ve
 
 /// Prints how SQLite runs the search of `query` (the FTS branch of `Store::search`).
 async fn explain(store: &Store, query: &str) -> anyhow::Result<()> {
-    let rows = sqlx::query(
-        "EXPLAIN QUERY PLAN SELECT m.id FROM messages m JOIN conversations v ON v.id = m.conversation_id
-           JOIN customers c ON c.id = v.customer_id
-         WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1
-           ORDER BY rowid DESC LIMIT ?2) ORDER BY m.id DESC LIMIT ?2",
-    )
-    .bind(format!("\"{query}\""))
-    .bind(LIMIT)
-    .fetch_all(store.reader())
-    .await?;
+    let phrase = format!("\"{query}\"");
+    let details: Vec<String> = store
+        .read(move |conn| {
+            let mut plan = conn.prepare(
+                "EXPLAIN QUERY PLAN SELECT m.id FROM messages m JOIN conversations v ON v.id = m.conversation_id
+                   JOIN customers c ON c.id = v.customer_id
+                 WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1
+                   ORDER BY rowid DESC LIMIT ?2) ORDER BY m.id DESC LIMIT ?2",
+            )?;
+            let details = plan.query_map(rusqlite::params![phrase, LIMIT], |r| r.get("detail"))?;
+            Ok(details.collect::<rusqlite::Result<_>>()?)
+        })
+        .await?;
     println!("query plan of `{query}`:");
-    for row in rows {
-        println!("  {}", row.try_get::<String, _>("detail")?);
+    for detail in details {
+        println!("  {detail}");
     }
     Ok(())
 }
@@ -63,8 +65,8 @@ pub async fn run(
     results: &Path,
 ) -> anyhow::Result<()> {
     let big = Store::open_read_only(&data_dir.join("wxsim.db")).await?;
-    let messages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages")
-        .fetch_one(big.reader())
+    let messages: i64 = big
+        .read(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))?))
         .await?;
     explain(&big, QUERIES[0]).await?;
     crate::seed::run(baseline_dir, 10_000, Some(10), false, None).await?;

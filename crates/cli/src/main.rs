@@ -68,7 +68,7 @@ async fn main() -> anyhow::Result<ExitCode> {
                 if quiet {
                     "warn,wxsim_webchat=error"
                 } else {
-                    "info,sqlx=warn"
+                    "info"
                 }
                 .into()
             }),

@@ -2,8 +2,8 @@
 //! transaction that also stores its exchange, so an answer of `result: 1` means the
 //! change is committed.
 
+use rusqlite::Connection;
 use serde_json::{json, Value};
-use sqlx::SqliteConnection;
 use wxsim_protocol::{
     parse::{parse_json, ParseError},
     CallbackKind, CloseCallback, CreateCallback, Finding, GetMediaCallback, MsgCallback,
@@ -19,7 +19,9 @@ use crate::error::Result;
 use crate::events::EngineEvent;
 use crate::model::{AgentView, ConversationState, Delivery, Direction, Message};
 use crate::sanitize::AgentHtml;
-use crate::store::{conversations, customers, messages, now_ms, ConversationRow, NewMessage};
+use crate::store::{
+    conversations, customers, media, messages, now_ms, ConversationRow, NewMessage,
+};
 
 /// What a callback did: its answer and what to announce once committed.
 pub(crate) struct Applied {
@@ -94,9 +96,9 @@ fn unknown_open_id(kind: CallbackKind, open_id: &str) -> Applied {
 
 impl Engine {
     /// Parses and applies one callback body. `Err(ParseError)` means the body was refused.
-    pub(crate) async fn apply_callback(
+    pub(crate) fn apply_callback(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &Connection,
         kind: CallbackKind,
         body: &[u8],
     ) -> Result<std::result::Result<Applied, ParseError>> {
@@ -104,7 +106,7 @@ impl Engine {
         macro_rules! dispatch {
             ($handler:ident) => {
                 match parse_json(body) {
-                    Ok(cb) => self.$handler(conn, cb).await?,
+                    Ok(cb) => self.$handler(conn, cb)?,
                     Err(e) => return Ok(Err(e)),
                 }
             };
@@ -121,23 +123,23 @@ impl Engine {
     }
 
     /// Saves `row` and a transcript line, and collects the events for after the commit.
-    async fn commit_change(
+    fn commit_change(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &Connection,
         kind: CallbackKind,
         row: ConversationRow,
         line: Option<NewMessage>,
     ) -> Result<Applied> {
-        let (row, added) = conversations::save_with_line(conn, row, line).await?;
+        let (row, added) = conversations::save_with_line(conn, row, line)?;
         Ok(Applied::accepted(kind, row, added))
     }
 
-    async fn on_create(&self, conn: &mut SqliteConnection, cb: CreateCallback) -> Result<Applied> {
+    fn on_create(&self, conn: &Connection, cb: CreateCallback) -> Result<Applied> {
         let kind = CallbackKind::Create;
-        let Some(customer) = customers::id_by_open_id(conn, &cb.open_id.key()).await? else {
+        let Some(customer) = customers::id_by_open_id(conn, &cb.open_id.key())? else {
             return Ok(unknown_open_id(kind, &cb.open_id.key()));
         };
-        let Some(mut row) = conversations::active_for_customer(conn, customer).await? else {
+        let Some(mut row) = conversations::active_for_customer(conn, customer)? else {
             return Ok(Applied::refused(
                 kind,
                 ResultCode::NoServedAgentFound,
@@ -154,7 +156,7 @@ impl Engine {
                 row.id,
                 format!("routing failed: {} {}", cb.result, cb.message),
             );
-            return self.commit_change(conn, kind, row, Some(line)).await;
+            return self.commit_change(conn, kind, row, Some(line));
         }
         let Some(session) = cb.session_id else {
             return Ok(Applied::refused(
@@ -169,7 +171,7 @@ impl Engine {
         {
             let message =
                 format!("a second /ari/create for session {session}, which already exists");
-            return Ok(self.commit_change(conn, kind, row, None).await?.flag(
+            return Ok(self.commit_change(conn, kind, row, None)?.flag(
                 "duplicate_create",
                 Severity::Warning,
                 message,
@@ -196,28 +198,26 @@ impl Engine {
             row.id,
             format!("{agent_name} accepted the chat (session {session})"),
         );
-        self.commit_change(conn, kind, row, Some(line)).await
+        self.commit_change(conn, kind, row, Some(line))
     }
 
-    async fn on_request_status(
+    fn on_request_status(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &Connection,
         cb: UpdateRequestStatusCallback,
     ) -> Result<Applied> {
         let kind = CallbackKind::UpdateRequestStatus;
-        let Some(customer) = customers::id_by_open_id(conn, &cb.open_id.key()).await? else {
+        let Some(customer) = customers::id_by_open_id(conn, &cb.open_id.key())? else {
             return Ok(unknown_open_id(kind, &cb.open_id.key()));
         };
         // The customer's active request, unless this status names another of theirs (a
         // late one for a finished request). Request ids are only unique per customer here:
         // a webchat that restarts may hand out the same ids again.
         let key = cb.request_id.key();
-        let active = conversations::active_for_customer(conn, customer).await?;
+        let active = conversations::active_for_customer(conn, customer)?;
         let row = match active {
             Some(a) if a.request_id().is_none_or(|r| r.key() == key) => Some(a),
-            other => conversations::by_request(conn, customer, &key)
-                .await?
-                .or(other),
+            other => conversations::by_request(conn, customer, &key)?.or(other),
         };
         let Some(mut row) = row else {
             return Ok(Applied::refused(
@@ -271,7 +271,7 @@ impl Engine {
                 }
             ),
         );
-        let applied = self.commit_change(conn, kind, row, Some(line)).await?;
+        let applied = self.commit_change(conn, kind, row, Some(line))?;
         Ok(match backwards {
             Some(before) => applied.flag(
                 "status_backwards",
@@ -282,20 +282,18 @@ impl Engine {
         })
     }
 
-    async fn session_row(
+    fn session_row(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &Connection,
         kind: CallbackKind,
         session: &str,
     ) -> Result<std::result::Result<ConversationRow, Applied>> {
-        Ok(conversations::by_session(conn, session)
-            .await?
-            .ok_or_else(|| unknown_session(kind, session)))
+        Ok(conversations::by_session(conn, session)?.ok_or_else(|| unknown_session(kind, session)))
     }
 
-    async fn on_msg(&self, conn: &mut SqliteConnection, cb: MsgCallback) -> Result<Applied> {
+    fn on_msg(&self, conn: &Connection, cb: MsgCallback) -> Result<Applied> {
         let kind = CallbackKind::Msg;
-        let row = match self.session_row(conn, kind, &cb.session_id.key()).await? {
+        let row = match self.session_row(conn, kind, &cb.session_id.key())? {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
         };
@@ -313,11 +311,11 @@ impl Engine {
             delivery: Delivery::Received,
             wire_time: msg_time,
         };
-        match messages::insert_unless_repeat(conn, message, REPEAT_WINDOW_MS).await? {
+        match messages::insert_unless_repeat(conn, &message, REPEAT_WINDOW_MS)? {
             // The customer's new unread count goes out with the announcement after the commit.
             Some(added) => Ok(Applied::accepted(
                 kind,
-                conversations::save(conn, row).await?,
+                conversations::save(conn, row)?,
                 Some(added),
             )),
             None => Ok(Applied::accepted(kind, row, None).flag(
@@ -328,9 +326,9 @@ impl Engine {
         }
     }
 
-    async fn on_close(&self, conn: &mut SqliteConnection, cb: CloseCallback) -> Result<Applied> {
+    fn on_close(&self, conn: &Connection, cb: CloseCallback) -> Result<Applied> {
         let kind = CallbackKind::Close;
-        let mut row = match self.session_row(conn, kind, &cb.session_id.key()).await? {
+        let mut row = match self.session_row(conn, kind, &cb.session_id.key())? {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
         };
@@ -340,16 +338,12 @@ impl Engine {
             row.closed_at = Some(cb.close_time.unwrap_or_else(now_ms));
         }
         let line = NewMessage::system(row.id, "chat closed by the agent");
-        self.commit_change(conn, kind, row, Some(line)).await
+        self.commit_change(conn, kind, row, Some(line))
     }
 
-    async fn on_agents(
-        &self,
-        conn: &mut SqliteConnection,
-        cb: SessionAgentsUpdateCallback,
-    ) -> Result<Applied> {
+    fn on_agents(&self, conn: &Connection, cb: SessionAgentsUpdateCallback) -> Result<Applied> {
         let kind = CallbackKind::SessionAgentsUpdate;
-        let mut row = match self.session_row(conn, kind, &cb.session_id.key()).await? {
+        let mut row = match self.session_row(conn, kind, &cb.session_id.key())? {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
         };
@@ -374,16 +368,12 @@ impl Engine {
             }
         }
         let line = NewMessage::system(row.id, format!("agents in this chat: {names}"));
-        self.commit_change(conn, kind, row, Some(line)).await
+        self.commit_change(conn, kind, row, Some(line))
     }
 
-    async fn on_push_rating(
-        &self,
-        conn: &mut SqliteConnection,
-        cb: PushRatingCallback,
-    ) -> Result<Applied> {
+    fn on_push_rating(&self, conn: &Connection, cb: PushRatingCallback) -> Result<Applied> {
         let kind = CallbackKind::PushRating;
-        let mut row = match self.session_row(conn, kind, &cb.session_id.key()).await? {
+        let mut row = match self.session_row(conn, kind, &cb.session_id.key())? {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
         };
@@ -398,20 +388,16 @@ impl Engine {
         };
         row.rating_options = Some(Value::Array(options).to_string());
         let line = NewMessage::system(row.id, "the agent asks for a rating");
-        self.commit_change(conn, kind, row, Some(line)).await
+        self.commit_change(conn, kind, row, Some(line))
     }
 
-    async fn on_get_media(
-        &self,
-        conn: &mut SqliteConnection,
-        cb: GetMediaCallback,
-    ) -> Result<Applied> {
+    fn on_get_media(&self, conn: &Connection, cb: GetMediaCallback) -> Result<Applied> {
         let kind = CallbackKind::GetMedia;
-        let row = match self.session_row(conn, kind, &cb.session_id.key()).await? {
+        let row = match self.session_row(conn, kind, &cb.session_id.key())? {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
         };
-        let Some(media) = self.store().media(&cb.media_id.key()).await? else {
+        let Some(media) = media::fetch(conn, &cb.media_id.key())? else {
             return Ok(Applied {
                 open_id: Some(row.open_id.clone()),
                 conversation: Some(row),

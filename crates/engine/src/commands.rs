@@ -2,8 +2,6 @@
 //! transfer, close, rate and queue position. Each stores its intent before it calls
 //! webchat and its outcome after.
 
-use std::sync::Arc;
-
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use wxsim_protocol::{
@@ -55,13 +53,9 @@ impl Engine {
                 format!("o{tail}")
             }
         };
-        let new = Arc::new(new);
         let id = self
             .store()
-            .write(move |conn| {
-                let (open_id, new) = (open_id.clone(), new.clone());
-                Box::pin(async move { customers::insert(conn, &open_id, &new).await })
-            })
+            .write(move |conn| customers::insert(conn, &open_id, &new))
             .await?;
         let customer = self.customer(id).await?;
         self.publish(EngineEvent::CustomerChanged {
@@ -73,7 +67,7 @@ impl Engine {
     /// Marks every agent message of the customer as read.
     pub async fn mark_read(&self, customer_id: i64) -> Result<Customer> {
         self.store()
-            .write(move |conn| Box::pin(customers::mark_read(conn, customer_id)))
+            .write(move |conn| customers::mark_read(conn, customer_id))
             .await?;
         let customer = self.customer(customer_id).await?;
         self.publish(EngineEvent::CustomerChanged {
@@ -94,15 +88,11 @@ impl Engine {
             .media
             .save(kind, original_name, &self.profile().epid, bytes)
             .await?;
-        let saved = Arc::new(saved);
         let stored = saved.clone();
         self.store()
-            .write(move |conn| {
-                let media = stored.clone();
-                Box::pin(async move { media::insert(conn, &media).await })
-            })
+            .write(move |conn| media::insert(conn, &stored))
             .await?;
-        Ok(Arc::unwrap_or_clone(saved))
+        Ok(saved)
     }
 
     /// Runs `change` on the conversation inside one transaction, with a transcript line,
@@ -113,17 +103,13 @@ impl Engine {
         note: Option<String>,
         change: impl Fn(&mut ConversationRow) + Send + Sync + 'static,
     ) -> Result<ConversationRow> {
-        let change = Arc::new(change);
         let (row, line) = self
             .store()
             .write(move |conn| {
-                let (change, note) = (change.clone(), note.clone());
-                Box::pin(async move {
-                    let mut row = conversations::fetch(conn, id).await?;
-                    change(&mut row);
-                    let line = note.map(|text| NewMessage::system(id, text));
-                    conversations::save_with_line(conn, row, line).await
-                })
+                let mut row = conversations::fetch(conn, id)?;
+                change(&mut row);
+                let line = note.clone().map(|text| NewMessage::system(id, text));
+                conversations::save_with_line(conn, row, line)
             })
             .await?;
         if let Some(message) = line {
@@ -134,9 +120,12 @@ impl Engine {
     }
 
     async fn latest(&self, customer_id: i64) -> Result<Option<ConversationRow>> {
-        let mut conn = self.store().reader().acquire().await?;
-        customers::fetch(&mut conn, customer_id).await?;
-        conversations::latest_for_customer(&mut conn, customer_id).await
+        self.store()
+            .read(move |conn| {
+                customers::fetch(conn, customer_id)?;
+                conversations::latest_for_customer(conn, customer_id)
+            })
+            .await
     }
 
     /// The customer's conversation if it is in one of `states`.
@@ -167,20 +156,15 @@ impl Engine {
         let row = self
             .store()
             .write(move |conn| {
-                let profile_name = profile_name.clone();
-                Box::pin(async move {
-                    if let Some(active) =
-                        conversations::active_for_customer(conn, customer_id).await?
-                    {
-                        return Err(EngineError::wrong_state(
-                            customer_id,
-                            "finished",
-                            Some(active.state()),
-                            "cancel or close the current chat before requesting another",
-                        ));
-                    }
-                    conversations::insert(conn, customer_id, &profile_name).await
-                })
+                if let Some(active) = conversations::active_for_customer(conn, customer_id)? {
+                    return Err(EngineError::wrong_state(
+                        customer_id,
+                        "finished",
+                        Some(active.state()),
+                        "cancel or close the current chat before requesting another",
+                    ));
+                }
+                conversations::insert(conn, customer_id, &profile_name)
             })
             .await?;
         self.announce(&row).await?;
@@ -263,7 +247,7 @@ impl Engine {
         let line = NewMessage::outgoing(row.id, &content);
         let message = self
             .store()
-            .write(move |conn| Box::pin(messages::insert(conn, line.clone())))
+            .write(move |conn| messages::insert(conn, &line))
             .await?;
         self.publish(EngineEvent::MessageAdded {
             message: message.clone(),
@@ -369,10 +353,7 @@ impl Engine {
         let updated = self
             .store()
             .write(move |conn| {
-                let error = error.clone();
-                Box::pin(async move {
-                    messages::set_delivery(conn, message_id, delivery, code, error.as_deref()).await
-                })
+                messages::set_delivery(conn, message_id, delivery, code, error.as_deref())
             })
             .await?;
         self.publish(EngineEvent::MessageUpdated {

@@ -74,9 +74,9 @@ impl Engine {
                 }
             },
         };
-        let mut tx = store.begin().await?;
-        let interrupted = crate::store::messages::fail_interrupted(&mut tx).await?;
-        tx.commit().await?;
+        let interrupted = store
+            .write(crate::store::messages::fail_interrupted)
+            .await?;
         if interrupted > 0 {
             tracing::warn!(
                 interrupted,

@@ -39,13 +39,16 @@ pub enum EngineError {
     #[error(transparent)]
     Profile(#[from] ProfileError),
     #[error("database error: {0}; check that the data dir is writable and not full")]
-    Store(#[from] sqlx::Error),
-    #[error("database migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Store(#[from] rusqlite::Error),
+    #[error("cannot bring the database up to date (migration {version}): {source}; the file may be from a newer wxsim or damaged")]
+    Migrate {
+        version: i64,
+        source: rusqlite::Error,
+    },
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
-    #[error("the database writer has stopped (wxsim is shutting down); try again after a restart")]
-    WriterStopped,
+    #[error("the database is closed (wxsim is shutting down); try again after a restart")]
+    StoreClosed,
 }
 
 impl EngineError {
@@ -76,9 +79,9 @@ impl EngineError {
             EngineError::DuplicateOpenId(_) => "conflict",
             EngineError::Invalid(_) | EngineError::Profile(_) => "invalid",
             EngineError::Store(_)
-            | EngineError::Migrate(_)
+            | EngineError::Migrate { .. }
             | EngineError::Io(_)
-            | EngineError::WriterStopped => "internal",
+            | EngineError::StoreClosed => "internal",
         }
     }
 }

@@ -12,8 +12,8 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use bytes::Bytes;
+use rusqlite::Connection;
 use serde_json::{json, Value};
-use sqlx::SqliteConnection;
 use tokio::net::TcpListener;
 use wxsim_protocol::{CallbackKind, ResultCode};
 
@@ -287,13 +287,7 @@ async fn callback(
         clock,
     });
     let job = arrival.clone();
-    let attempt = engine
-        .store()
-        .write(move |conn| {
-            let arrival = job.clone();
-            Box::pin(async move { arrival.store(conn).await })
-        })
-        .await;
+    let attempt = engine.store().write(move |conn| job.store(conn)).await;
     match attempt {
         Ok((reply, applied, row)) => {
             engine.publish(EngineEvent::Exchange { exchange: row });
@@ -334,14 +328,8 @@ struct Arrival {
 
 impl Arrival {
     /// Applies the callback and logs its exchange, inside the writer's transaction.
-    async fn store(
-        &self,
-        conn: &mut SqliteConnection,
-    ) -> Result<(Reply, Option<Applied>, Exchange)> {
-        let applied = self
-            .engine
-            .apply_callback(conn, self.kind, &self.body)
-            .await?;
+    fn store(&self, conn: &Connection) -> Result<(Reply, Option<Applied>, Exchange)> {
+        let applied = self.engine.apply_callback(conn, self.kind, &self.body)?;
         let (reply, applied) = match applied {
             Ok(applied) => (
                 Reply::json(StatusCode::OK, applied.answer.clone()),
@@ -359,7 +347,7 @@ impl Arrival {
             log.findings.extend(a.findings.iter().cloned());
         }
         fill(&mut log, &reply, self.clock);
-        let row = exchanges::insert(conn, &log).await?;
+        let row = exchanges::insert(conn, &log)?;
         Ok((reply, applied, row))
     }
 }

@@ -1,22 +1,23 @@
 //! Rows of the media table: which file stands behind a media id, for which account.
 
-use sqlx::{FromRow, SqliteConnection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::Store;
 use crate::error::Result;
 use crate::model::{Media, MediaKind};
 
-#[derive(FromRow)]
-struct MediaRow {
-    media_id: String,
-    kind: String,
-    file_name: String,
-    original_name: String,
-    mime: String,
-    size: i64,
-    sha256: String,
-    service_account: String,
-    created_at: i64,
+row_struct! {
+    struct MediaRow {
+        media_id: String,
+        kind: String,
+        file_name: String,
+        original_name: String,
+        mime: String,
+        size: i64,
+        sha256: String,
+        service_account: String,
+        created_at: i64,
+    }
 }
 
 impl From<MediaRow> for Media {
@@ -37,34 +38,37 @@ impl From<MediaRow> for Media {
 
 const SELECT: &str = "SELECT media_id, kind, file_name, original_name, mime, size, sha256, service_account, created_at FROM media";
 
-pub async fn insert(conn: &mut SqliteConnection, m: &Media) -> Result<()> {
-    sqlx::query(
+pub fn insert(conn: &Connection, m: &Media) -> Result<()> {
+    conn.prepare_cached(
         "INSERT INTO media (media_id, kind, file_name, original_name, mime, size, sha256, service_account, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&m.media_id)
-    .bind(m.kind.as_str())
-    .bind(&m.file_name)
-    .bind(&m.original_name)
-    .bind(&m.mime)
-    .bind(m.size)
-    .bind(&m.sha256)
-    .bind(&m.service_account)
-    .bind(m.created_at)
-    .execute(conn)
-    .await?;
+    )?
+    .execute(params![
+        m.media_id,
+        m.kind.as_str(),
+        m.file_name,
+        m.original_name,
+        m.mime,
+        m.size,
+        m.sha256,
+        m.service_account,
+        m.created_at,
+    ])?;
     Ok(())
+}
+
+pub fn fetch(conn: &Connection, media_id: &str) -> Result<Option<Media>> {
+    Ok(conn
+        .prepare_cached(&format!("{SELECT} WHERE media_id = ?"))?
+        .query_row([media_id], MediaRow::from_row)
+        .optional()?
+        .map(Media::from))
 }
 
 impl Store {
     pub async fn media(&self, media_id: &str) -> Result<Option<Media>> {
-        Ok(
-            sqlx::query_as::<_, MediaRow>(&format!("{SELECT} WHERE media_id = ?"))
-                .bind(media_id)
-                .fetch_optional(self.reader())
-                .await?
-                .map(Media::from),
-        )
+        let media_id = media_id.to_owned();
+        self.read(move |conn| fetch(conn, &media_id)).await
     }
 
     /// The media stored under `file_name` for `service_account`, if any.
@@ -73,13 +77,16 @@ impl Store {
         service_account: &str,
         file_name: &str,
     ) -> Result<Option<Media>> {
-        Ok(sqlx::query_as::<_, MediaRow>(&format!(
-            "{SELECT} WHERE file_name = ? AND service_account = ?"
-        ))
-        .bind(file_name)
-        .bind(service_account)
-        .fetch_optional(self.reader())
-        .await?
-        .map(Media::from))
+        let (account, file) = (service_account.to_owned(), file_name.to_owned());
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "{SELECT} WHERE file_name = ? AND service_account = ?"
+                ))?
+                .query_row([file, account], MediaRow::from_row)
+                .optional()?
+                .map(Media::from))
+        })
+        .await
     }
 }

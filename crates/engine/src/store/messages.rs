@@ -1,27 +1,28 @@
 //! Messages of a conversation, both directions, with their delivery state, and full-text
 //! search over their text.
 
-use sqlx::{FromRow, SqliteConnection};
+use rusqlite::{params, Connection, OptionalExtension};
 use wxsim_protocol::MessageContent;
 
 use super::{now_ms, Store};
 use crate::error::{EngineError, Result};
 use crate::model::{Delivery, Direction, Message, SearchHit};
 
-#[derive(FromRow)]
-struct MessageRow {
-    id: i64,
-    conversation_id: i64,
-    direction: String,
-    kind: String,
-    body: String,
-    html: Option<String>,
-    text: String,
-    delivery: String,
-    result_code: Option<i64>,
-    error: Option<String>,
-    wire_time: Option<i64>,
-    created_at: i64,
+row_struct! {
+    struct MessageRow {
+        id: i64,
+        conversation_id: i64,
+        direction: String,
+        kind: String,
+        body: String,
+        html: Option<String>,
+        text: String,
+        delivery: String,
+        result_code: Option<i64>,
+        error: Option<String>,
+        wire_time: Option<i64>,
+        created_at: i64,
+    }
 }
 
 fn direction_str(d: Direction) -> &'static str {
@@ -121,96 +122,95 @@ macro_rules! columns {
 }
 const SELECT: &str = concat!("SELECT ", columns!(), " FROM messages");
 
-pub async fn fetch(conn: &mut SqliteConnection, id: i64) -> Result<Message> {
-    sqlx::query_as::<_, MessageRow>(&format!("{SELECT} WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
+pub fn fetch(conn: &Connection, id: i64) -> Result<Message> {
+    conn.prepare_cached(&format!("{SELECT} WHERE id = ?"))?
+        .query_row([id], MessageRow::from_row)
+        .optional()?
         .map(Message::from)
         .ok_or(EngineError::UnknownMessage(id))
 }
 
-pub async fn insert(conn: &mut SqliteConnection, m: NewMessage) -> Result<Message> {
-    let row = insert_unless(conn, m, None).await?;
+pub fn insert(conn: &Connection, m: &NewMessage) -> Result<Message> {
+    let row = insert_unless(conn, m, None)?;
     Ok(row.expect("an unguarded insert stores its row"))
 }
 
 /// After a restart: customer messages still `pending` were cut off mid-send. They become
 /// `failed` (unconfirmed), to be re-sent by the tester, never automatically: webchat may
 /// have received them, and a blind re-send could duplicate them.
-pub async fn fail_interrupted(conn: &mut SqliteConnection) -> Result<u64> {
-    let done = sqlx::query(
+pub fn fail_interrupted(conn: &Connection) -> Result<usize> {
+    Ok(conn.execute(
         "UPDATE messages SET delivery = 'failed', updated_at = ?,
             error = 'unconfirmed: wxsim stopped before webchat answered; re-send if webchat did not get it'
          WHERE direction = 'out' AND delivery = 'pending'",
-    )
-    .bind(now_ms())
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
+        [now_ms()],
+    )?)
 }
 
 /// Stores an agent message unless an identical one (same body and `msgTime`) arrived
 /// within `window_ms`; `None` means it is a repeat. One statement: the check and the
-/// insert cannot be separated, and the writer makes one trip instead of two.
-pub async fn insert_unless_repeat(
-    conn: &mut SqliteConnection,
-    m: NewMessage,
+/// insert cannot be separated.
+pub fn insert_unless_repeat(
+    conn: &Connection,
+    m: &NewMessage,
     window_ms: i64,
 ) -> Result<Option<Message>> {
-    insert_unless(conn, m, Some(window_ms)).await
+    insert_unless(conn, m, Some(window_ms))
 }
 
-/// Inserts `m` (RETURNING saves a second round trip), unless `repeat_window_ms` is given
+/// Inserts `m` (RETURNING saves a second statement), unless `repeat_window_ms` is given
 /// and an identical agent message arrived within it.
-async fn insert_unless(
-    conn: &mut SqliteConnection,
-    m: NewMessage,
+fn insert_unless(
+    conn: &Connection,
+    m: &NewMessage,
     repeat_window_ms: Option<i64>,
 ) -> Result<Option<Message>> {
     let now = now_ms();
-    let row = sqlx::query_as::<_, MessageRow>(concat!(
-        "INSERT INTO messages (conversation_id, direction, kind, body, html, text, delivery, wire_time, created_at, updated_at)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9
-         WHERE ?10 IS NULL OR NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1
-             AND direction = 'in' AND body = ?4 AND wire_time IS ?8 AND created_at >= ?10)
-         RETURNING ",
-        columns!()
-    ))
-    .bind(m.conversation_id)
-    .bind(direction_str(m.direction))
-    .bind(&m.kind)
-    .bind(&m.body)
-    .bind(&m.html)
-    .bind(&m.text)
-    .bind(delivery_str(m.delivery))
-    .bind(m.wire_time)
-    .bind(now)
-    .bind(repeat_window_ms.map(|w| now - w))
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(Message::from))
+    Ok(conn
+        .prepare_cached(concat!(
+            "INSERT INTO messages (conversation_id, direction, kind, body, html, text, delivery, wire_time, created_at, updated_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9
+             WHERE ?10 IS NULL OR NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1
+                 AND direction = 'in' AND body = ?4 AND wire_time IS ?8 AND created_at >= ?10)
+             RETURNING ",
+            columns!()
+        ))?
+        .query_row(
+            params![
+                m.conversation_id,
+                direction_str(m.direction),
+                m.kind,
+                m.body,
+                m.html,
+                m.text,
+                delivery_str(m.delivery),
+                m.wire_time,
+                now,
+                repeat_window_ms.map(|w| now - w),
+            ],
+            MessageRow::from_row,
+        )
+        .optional()?
+        .map(Message::from))
 }
 
 /// Records webchat's verdict on an outgoing message.
-pub async fn set_delivery(
-    conn: &mut SqliteConnection,
+pub fn set_delivery(
+    conn: &Connection,
     id: i64,
     delivery: Delivery,
     result_code: Option<i64>,
     error: Option<&str>,
 ) -> Result<Message> {
-    sqlx::query_as::<_, MessageRow>(concat!(
+    conn.prepare_cached(concat!(
         "UPDATE messages SET delivery = ?, result_code = ?, error = ?, updated_at = ? WHERE id = ? RETURNING ",
         columns!()
-    ))
-    .bind(delivery_str(delivery))
-    .bind(result_code)
-    .bind(error)
-    .bind(now_ms())
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
+    ))?
+    .query_row(
+        params![delivery_str(delivery), result_code, error, now_ms(), id],
+        MessageRow::from_row,
+    )
+    .optional()?
     .map(Message::from)
     .ok_or(EngineError::UnknownMessage(id))
 }
@@ -241,72 +241,61 @@ fn highlight(text: &str, needle: &str) -> String {
 
 impl Store {
     pub async fn messages(&self, conversation_id: i64) -> Result<Vec<Message>> {
-        let rows = sqlx::query_as::<_, MessageRow>(&format!(
-            "{SELECT} WHERE conversation_id = ? ORDER BY id"
-        ))
-        .bind(conversation_id)
-        .fetch_all(self.reader())
-        .await?;
-        Ok(rows.into_iter().map(Message::from).collect())
+        self.read(move |conn| {
+            let mut select =
+                conn.prepare_cached(&format!("{SELECT} WHERE conversation_id = ? ORDER BY id"))?;
+            let rows = select.query_map([conversation_id], MessageRow::from_row)?;
+            Ok(rows
+                .map(|row| row.map(Message::from))
+                .collect::<rusqlite::Result<_>>()?)
+        })
+        .await
     }
 
     pub async fn message(&self, id: i64) -> Result<Message> {
-        fetch(&mut *self.reader().acquire().await?, id).await
+        self.read(move |conn| fetch(conn, id)).await
     }
 
     /// Full-text search, newest first. Queries shorter than three characters (below the
     /// trigram index's reach) fall back to a scan.
     pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<SearchHit>> {
-        let query = query.trim();
+        let query = query.trim().to_owned();
         if query.is_empty() {
             return Ok(vec![]);
         }
-        let select = "SELECT m.id, m.conversation_id, m.direction, m.kind, m.body, m.html, m.text, m.delivery,
-                m.result_code, m.error, m.wire_time, m.created_at, c.nickname, c.open_id
-            FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN customers c ON c.id = v.customer_id";
-        let rows: Vec<(MessageRow, String, String)> = if query.chars().count() >= 3 {
-            let phrase = format!("\"{}\"", query.replace('"', "\"\""));
-            // The limit inside the FTS query lets it walk its doclists newest first and stop
-            // early, instead of collecting every match of a common word.
-            sqlx::query(&format!(
-                "{select} WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1
-                   ORDER BY rowid DESC LIMIT ?2) ORDER BY m.id DESC LIMIT ?2"
-            ))
-            .bind(phrase)
-            .bind(limit)
-            .fetch_all(self.reader())
-            .await?
-        } else {
-            sqlx::query(&format!(
-                "{select} WHERE m.text LIKE '%' || ? || '%' ORDER BY m.id DESC LIMIT ?"
-            ))
-            .bind(query)
-            .bind(limit)
-            .fetch_all(self.reader())
-            .await?
-        }
-        .into_iter()
-        .map(|row| {
-            use sqlx::Row;
-            Ok((
-                MessageRow::from_row(&row)?,
-                row.try_get("nickname")?,
-                row.try_get("open_id")?,
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
-        Ok(rows
-            .into_iter()
-            .map(|(m, nickname, open_id)| {
-                let message = Message::from(m);
-                SearchHit {
-                    snippet: highlight(&message.text, query),
+        self.read(move |conn| {
+            let select = "SELECT m.id, m.conversation_id, m.direction, m.kind, m.body, m.html, m.text, m.delivery,
+                    m.result_code, m.error, m.wire_time, m.created_at, c.nickname, c.open_id
+                FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN customers c ON c.id = v.customer_id";
+            let (sql, pattern) = if query.chars().count() >= 3 {
+                // The limit inside the FTS query lets it walk its doclists newest first and
+                // stop early, instead of collecting every match of a common word.
+                (
+                    format!(
+                        "{select} WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1
+                           ORDER BY rowid DESC LIMIT ?2) ORDER BY m.id DESC LIMIT ?2"
+                    ),
+                    format!("\"{}\"", query.replace('"', "\"\"")),
+                )
+            } else {
+                (
+                    format!("{select} WHERE m.text LIKE '%' || ?1 || '%' ORDER BY m.id DESC LIMIT ?2"),
+                    query.clone(),
+                )
+            };
+            let mut statement = conn.prepare_cached(&sql)?;
+            let hits = statement.query_map(params![pattern, limit], |r| {
+                let message = Message::from(MessageRow::from_row(r)?);
+                Ok(SearchHit {
+                    snippet: highlight(&message.text, &query),
                     message,
-                    nickname,
-                    open_id,
-                }
-            })
-            .collect())
+                    nickname: r.get("nickname")?,
+                    open_id: r.get("open_id")?,
+                })
+            })?;
+            Ok(hits.collect::<rusqlite::Result<_>>()?)
+        })
+        .await
     }
 }
 

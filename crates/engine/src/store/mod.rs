@@ -1,6 +1,32 @@
-//! SQLite history (WAL): one writer connection so read-modify-write steps never race,
-//! fed by the group-commit queue (`writer`), and a pool of readers for the API.
-//! Migrations run at open.
+//! SQLite history (WAL) on rusqlite. One writer connection lives on a thread of its own,
+//! fed by the group-commit queue (`writer`): read-modify-write steps never race, and a
+//! batch runs its statements back to back with no thread hop per statement. A few
+//! read-only connections serve the API (`readers`). Migrations run at open (`schema`).
+
+/// Declares a row struct and its `from_row`, which reads the statement's columns in the
+/// order of the fields (extra columns after them are left to the caller).
+macro_rules! row_struct {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident {
+        $($(#[$field_meta:meta])* $field_vis:vis $field:ident: $ty:ty,)*
+    }) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $($(#[$field_meta])* $field_vis $field: $ty,)*
+        }
+
+        impl $name {
+            fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Self> {
+                let mut column = 0;
+                Ok($name {
+                    $($field: {
+                        column += 1;
+                        r.get(column - 1)?
+                    },)*
+                })
+            }
+        }
+    };
+}
 
 mod checkpoint;
 pub(crate) mod conversations;
@@ -9,74 +35,91 @@ pub(crate) mod exchanges;
 pub(crate) mod media;
 pub(crate) mod messages;
 pub(crate) mod profiles;
+mod readers;
 mod readonly;
+mod schema;
 mod seed;
 mod writer;
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use rusqlite::{Connection, OpenFlags};
 
 pub use conversations::ConversationRow;
 pub use exchanges::NewExchange;
 pub use messages::NewMessage;
 pub use seed::{SeedPlan, SeededConversation};
 
-use crate::error::Result;
+use crate::error::{EngineError, Result};
+use readers::Readers;
 use writer::Writer;
 
 #[derive(Clone)]
 pub struct Store {
-    writer: SqlitePool,
-    reader: SqlitePool,
     commits: Writer,
+    readers: Readers,
 }
-
-pub type Tx = Transaction<'static, Sqlite>;
 
 /// Milliseconds since the epoch, the unit of every stored time.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// Readers of a database that this process also writes.
+const READERS: usize = 4;
+
+/// How a connection opens its file.
+#[derive(Clone, Copy, Debug)]
+enum Access {
+    /// The app's own writer: creates the file, WAL, checkpoints left to `checkpoint`.
+    Write,
+    /// Reading only: every write fails.
+    Read,
+}
+
+/// Opens one connection to `path` with the settings every connection of the store shares.
+fn connect(path: &Path, access: Access) -> Result<Connection> {
+    let flags = match access {
+        Access::Write => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        Access::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
+    } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    conn.pragma_update(None, "foreign_keys", true)?;
+    if let Access::Write = access {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "wal_autocheckpoint", checkpoint::SAFETY_NET_PAGES)?;
+    }
+    Ok(conn)
+}
+
+/// Runs blocking database work off the async threads.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(out) => out,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Store> {
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(
-                options
-                    .clone()
-                    .pragma("wal_autocheckpoint", checkpoint::SAFETY_NET_PAGES),
-            )
-            .await?;
-        sqlx::migrate!("./migrations").run(&writer).await?;
-        checkpoint::spawn(options.clone(), writer.clone());
-        let reader = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options.read_only(true))
-            .await?;
-        Ok(Store::with_pools(writer, reader))
-    }
-
-    fn with_pools(writer: SqlitePool, reader: SqlitePool) -> Store {
-        Store {
-            commits: Writer::start(writer.clone()),
-            writer,
-            reader,
-        }
+        let file = path.to_owned();
+        let conn = blocking(move || {
+            let mut conn = connect(&file, Access::Write)?;
+            schema::migrate(&mut conn)?;
+            Ok::<_, EngineError>(conn)
+        })
+        .await?;
+        let commits = Writer::start(conn);
+        checkpoint::spawn(path, &commits);
+        Ok(Store {
+            commits,
+            readers: Readers::new(path, Access::Read, READERS),
+        })
     }
 
     /// Runs `work` in the next group commit (see `writer`) and returns its output once
@@ -84,23 +127,34 @@ impl Store {
     pub async fn write<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,
-        F: for<'c> FnMut(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+        F: FnMut(&Connection) -> Result<T> + Send + 'static,
     {
         self.commits.write(work).await
     }
 
-    /// A write transaction of its own, for work off the hot path that should not share a
-    /// commit (seeding, start-up repairs, profile switches): all of it commits, or none.
-    pub async fn begin(&self) -> Result<Tx> {
-        Ok(self.writer.begin().await?)
+    /// Runs `work` on the writer connection between group commits, with the connection
+    /// to itself: for work that manages its own transactions (seeding a million rows).
+    pub async fn write_alone<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        self.commits.alone(work).await
     }
 
-    pub fn reader(&self) -> &SqlitePool {
-        &self.reader
+    /// Runs `work` on a read-only connection, off the async threads.
+    pub async fn read<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        self.readers.read(work).await
     }
 
+    /// Commits what is queued, then stops the writer and the readers: later calls fail
+    /// with [`EngineError::StoreClosed`].
     pub async fn close(&self) {
-        self.reader.close().await;
-        self.writer.close().await;
+        self.readers.close();
+        self.commits.close().await;
     }
 }

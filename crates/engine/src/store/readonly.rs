@@ -2,13 +2,14 @@
 //! very file a running app writes, without migrating, locking or changing it.
 
 use std::path::Path;
-use std::str::FromStr;
-use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-
-use super::Store;
+use super::readers::Readers;
+use super::writer::Writer;
+use super::{blocking, connect, Access, Store};
 use crate::error::{EngineError, Result};
+
+/// Connections a read-only store keeps.
+const READERS: usize = 2;
 
 impl Store {
     /// Opens an existing database read-only. Every query works; every write fails. Safe
@@ -20,14 +21,17 @@ impl Store {
                 path.display()
             )));
         }
-        let options =
-            SqliteConnectOptions::from_str(&format!("sqlite://{}?mode=ro", path.display()))?
-                .read_only(true)
-                .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(2)
-            .connect_with(options)
-            .await?;
-        Ok(Store::with_pools(pool.clone(), pool))
+        let file = path.to_owned();
+        // Opened now so that a file that is not a database fails here, not at first use.
+        let conn = blocking(move || {
+            let conn = connect(&file, Access::Read)?;
+            conn.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |_| Ok(()))?;
+            Ok::<_, EngineError>(conn)
+        })
+        .await?;
+        Ok(Store {
+            commits: Writer::start(conn),
+            readers: Readers::new(path, Access::Read, READERS),
+        })
     }
 }

@@ -3,7 +3,7 @@
 //! million messages. Each batch is one `INSERT … SELECT` over a counter, generated inside
 //! SQLite, and many batches share one transaction.
 
-use sqlx::SqliteConnection;
+use rusqlite::{params, Connection};
 
 use super::{now_ms, Store};
 use crate::error::Result;
@@ -83,67 +83,60 @@ impl Store {
     /// `"refund 订单 blue order #123"`, with a number unique across the database;
     /// messages alternate customer (sent) and agent (received), a second apart.
     pub async fn seed(&self, plan: &SeedPlan) -> Result<Vec<SeededConversation>> {
-        let mut tx = self.begin().await?;
-        let mut seeded = Vec::with_capacity(plan.conversations as usize);
-        let mut pending = 0;
-        let mut next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM messages")
-            .fetch_one(&mut *tx)
-            .await?;
-        for n in 0..plan.conversations {
-            let conversation = conversation(&mut tx, plan, n).await?;
-            let mut done = 0;
-            while done < plan.messages_per_conversation {
-                let rows = BATCH.min(plan.messages_per_conversation - done);
-                messages(&mut tx, conversation.id, next, rows).await?;
-                next += rows as i64;
-                done += rows;
-                pending += rows;
-                if pending >= PER_TRANSACTION {
-                    tx.commit().await?;
-                    tx = self.begin().await?;
-                    pending = 0;
-                }
-            }
-            seeded.push(conversation);
-        }
-        tx.commit().await?;
-        Ok(seeded)
+        let plan = plan.clone();
+        self.write_alone(move |conn| seed(conn, &plan)).await
     }
 }
 
-async fn conversation(
-    conn: &mut SqliteConnection,
-    plan: &SeedPlan,
-    n: u64,
-) -> Result<SeededConversation> {
+/// Commits every [`PER_TRANSACTION`] rows: one transaction of a million would hold the
+/// whole WAL until its end.
+fn seed(conn: &mut Connection, plan: &SeedPlan) -> Result<Vec<SeededConversation>> {
+    let mut tx = conn.transaction()?;
+    let mut seeded = Vec::with_capacity(plan.conversations as usize);
+    let mut pending = 0;
+    let mut next: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM messages", [], |r| {
+        r.get(0)
+    })?;
+    for n in 0..plan.conversations {
+        let conversation = conversation(&tx, plan, n)?;
+        let mut done = 0;
+        while done < plan.messages_per_conversation {
+            let rows = BATCH.min(plan.messages_per_conversation - done);
+            messages(&tx, conversation.id, next, rows)?;
+            next += rows as i64;
+            done += rows;
+            pending += rows;
+            if pending >= PER_TRANSACTION {
+                tx.commit()?;
+                tx = conn.transaction()?;
+                pending = 0;
+            }
+        }
+        seeded.push(conversation);
+    }
+    tx.commit()?;
+    Ok(seeded)
+}
+
+fn conversation(conn: &Connection, plan: &SeedPlan, n: u64) -> Result<SeededConversation> {
     let now = now_ms();
     let open_id = format!("{}{n}", plan.prefix);
-    let customer: i64 = sqlx::query_scalar(
+    let customer: i64 = conn.query_row(
         "INSERT INTO customers (open_id, nickname, skill_group, created_at) VALUES (?, ?, 1, ?) RETURNING id",
-    )
-    .bind(&open_id)
-    .bind(format!("Seed {n}"))
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
+        params![open_id, format!("Seed {n}"), now],
+        |r| r.get(0),
+    )?;
     let session_id = (plan.state == ConversationState::Chatting).then(|| open_id.clone());
     let session_wire = session_id
         .as_ref()
         .map(|s| serde_json::Value::from(s.as_str()).to_string());
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = conn.query_row(
         "INSERT INTO conversations (customer_id, profile, state, session_key, session_wire, agent_id,
             agent_name, created_at, accepted_at, updated_at)
          VALUES (?, 'seed', ?, ?, ?, 'agent-1', 'Seed agent', ?, ?, ?) RETURNING id",
-    )
-    .bind(customer)
-    .bind(plan.state.as_str())
-    .bind(&session_id)
-    .bind(session_wire)
-    .bind(now)
-    .bind(now)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
+        params![customer, plan.state.as_str(), session_id, session_wire, now, now, now],
+        |r| r.get(0),
+    )?;
     Ok(SeededConversation {
         id,
         open_id,
@@ -152,38 +145,35 @@ async fn conversation(
 }
 
 /// `rows` messages of one conversation; `first` numbers the first one's text.
-async fn messages(
-    conn: &mut SqliteConnection,
-    conversation_id: i64,
-    first: i64,
-    rows: u64,
-) -> Result<()> {
+fn messages(conn: &Connection, conversation_id: i64, first: i64, rows: u64) -> Result<()> {
     let words = WORDS.len();
-    sqlx::query(&format!(
-        "WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 + ?2 - 1),
-              t(i, text) AS (SELECT i,
-                  rtrim(substr(?3, (i % {words}) * {WIDTH} + 1, {WIDTH})) || ' ' ||
-                  rtrim(substr(?3, ((i / {words}) % {words}) * {WIDTH} + 1, {WIDTH})) || ' ' ||
-                  rtrim(substr(?3, ((i * 7 + 3) % {words}) * {WIDTH} + 1, {WIDTH})) || ' ' ||
-                  rtrim(substr(?3, ((i / 1024) % {words}) * {WIDTH} + 1, {WIDTH})) || ' #' || i FROM n)
-         INSERT INTO messages (conversation_id, direction, kind, body, html, text, delivery,
-             created_at, updated_at)
-         SELECT ?4,
-             CASE i % 2 WHEN 0 THEN 'out' ELSE 'in' END,
-             CASE i % 2 WHEN 0 THEN 'text' ELSE 'html' END,
-             CASE i % 2 WHEN 0 THEN json_object('msgType', 'text', 'content', text) ELSE text END,
-             CASE i % 2 WHEN 0 THEN NULL ELSE text END,
-             text,
-             CASE i % 2 WHEN 0 THEN 'sent' ELSE 'received' END,
-             ?5 + (i - ?1) * 1000, ?5 + (i - ?1) * 1000
-         FROM t"
-    ))
-    .bind(first)
-    .bind(rows as i64)
-    .bind(vocabulary())
-    .bind(conversation_id)
-    .bind(now_ms() - rows as i64 * 1000)
-    .execute(conn)
-    .await?;
+    conn.execute(
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 + ?2 - 1),
+                  t(i, text) AS (SELECT i,
+                      rtrim(substr(?3, (i % {words}) * {WIDTH} + 1, {WIDTH})) || ' ' ||
+                      rtrim(substr(?3, ((i / {words}) % {words}) * {WIDTH} + 1, {WIDTH})) || ' ' ||
+                      rtrim(substr(?3, ((i * 7 + 3) % {words}) * {WIDTH} + 1, {WIDTH})) || ' ' ||
+                      rtrim(substr(?3, ((i / 1024) % {words}) * {WIDTH} + 1, {WIDTH})) || ' #' || i FROM n)
+             INSERT INTO messages (conversation_id, direction, kind, body, html, text, delivery,
+                 created_at, updated_at)
+             SELECT ?4,
+                 CASE i % 2 WHEN 0 THEN 'out' ELSE 'in' END,
+                 CASE i % 2 WHEN 0 THEN 'text' ELSE 'html' END,
+                 CASE i % 2 WHEN 0 THEN json_object('msgType', 'text', 'content', text) ELSE text END,
+                 CASE i % 2 WHEN 0 THEN NULL ELSE text END,
+                 text,
+                 CASE i % 2 WHEN 0 THEN 'sent' ELSE 'received' END,
+                 ?5 + (i - ?1) * 1000, ?5 + (i - ?1) * 1000
+             FROM t"
+        ),
+        params![
+            first,
+            rows as i64,
+            vocabulary(),
+            conversation_id,
+            now_ms() - rows as i64 * 1000
+        ],
+    )?;
     Ok(())
 }

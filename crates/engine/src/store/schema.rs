@@ -1,0 +1,85 @@
+//! The schema's migrations, applied in order at open; `PRAGMA user_version` records the
+//! last one applied. Files made before wxsim kept its own count recorded theirs in
+//! `_sqlx_migrations`, which is read once and left as it is.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::{EngineError, Result};
+
+/// Every migration, numbered from 1, in order. Never edit one that has shipped: add one.
+const MIGRATIONS: [&str; 4] = [
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_findings.sql"),
+    include_str!("../../migrations/0003_twin_index.sql"),
+    include_str!("../../migrations/0004_counters.sql"),
+];
+
+/// Applies the migrations `conn`'s file lacks, each in a transaction of its own.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let mut applied = applied(conn)?;
+    for (version, sql) in (1..).zip(MIGRATIONS) {
+        if version <= applied {
+            continue;
+        }
+        let step = |conn: &mut Connection| -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", version)?;
+            tx.commit()
+        };
+        step(conn).map_err(|source| EngineError::Migrate { version, source })?;
+        applied = version;
+    }
+    Ok(())
+}
+
+/// The last migration the file has.
+fn applied(conn: &Connection) -> Result<i64> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > 0 {
+        return Ok(version);
+    }
+    let legacy = conn
+        .query_row(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name = '_sqlx_migrations'",
+            [],
+            |_| Ok(()),
+        )
+        .optional()?;
+    if legacy.is_none() {
+        return Ok(0);
+    }
+    Ok(conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_file_gets_every_migration_once() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(applied(&conn).unwrap(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn a_file_migrated_by_the_old_runner_continues_where_it_stopped() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, success BOOLEAN NOT NULL);
+             INSERT INTO _sqlx_migrations VALUES (1, 1);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(applied(&conn).unwrap(), MIGRATIONS.len() as i64);
+        conn.prepare("SELECT finding_count FROM conversations")
+            .expect("migration 4 ran: the counter column exists");
+    }
+}
