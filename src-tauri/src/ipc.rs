@@ -1,6 +1,10 @@
 //! The window's IPC: the `api` and `upload_media` commands (the API router called
-//! in-process with the token), `save_file` (a native save dialog), and engine events
-//! forwarded in batches as the `engine` event (`lagged` when the forwarder fell behind).
+//! in-process with the token), `save_file` (a native save dialog), and `next_events`, the
+//! page's long-poll for engine events (queued in events.rs). Pulled, not emitted: Tauri's
+//! `emit` evaluates a script in the page per delivery and WebKit's web process kept them;
+//! over 100,000 callbacks into the open window it grew 190 → 1,006 MB with emits and
+//! 189 → 199 MB pulled (all processes +191 % → +4.7 %; debug build under xvfb-run, per
+//! process VmRSS; the table is in crates/bench/NOTES.md, footprint).
 
 use axum::body::Body;
 use axum::http::{header, Method, Request};
