@@ -2,7 +2,12 @@
 //! call only those its capability (capabilities/default.json) grants.
 
 fn main() {
-    let manifest = tauri_build::AppManifest::new().commands(&["api", "upload_media", "save_file"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "api",
+        "upload_media",
+        "save_file",
+        "next_events",
+    ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed");
 }

@@ -1,18 +1,21 @@
 //! The window's IPC: the `api` and `upload_media` commands (the API router called
-//! in-process with the token), `save_file` (a native save dialog), and engine events
-//! forwarded in batches as the `engine` event (`lagged` when the forwarder fell behind).
+//! in-process with the token), `save_file` (a native save dialog), and `next_events`, the
+//! page's long-poll for engine events (queued in events.rs). Pulled, not emitted: Tauri's
+//! `emit` evaluates a script in the page per delivery and WebKit's web process kept them;
+//! over 100,000 callbacks into the open window it grew 190 → 1,006 MB with emits and
+//! 189 → 199 MB pulled (all processes +191 % → +4.7 %; debug build under xvfb-run, per
+//! process VmRSS; the table is in crates/bench/NOTES.md, footprint).
 
 use axum::body::Body;
 use axum::http::{header, Method, Request};
 use serde::Serialize;
 use serde_json::{json, Value};
-use tauri::{AppHandle, Emitter, State, WebviewWindow};
+use tauri::{State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
-use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tower::ServiceExt;
 
 use crate::backend::Backend;
-use wxsim_engine::EngineEvent;
+use crate::events::{EventBatch, EventQueue};
 
 /// What a command rejects with: the API's status and its `{kind, message, ...}` error.
 #[derive(Debug, Serialize)]
@@ -52,7 +55,7 @@ pub async fn api(
         return Err(IpcError::new(
             400,
             "invalid",
-            "the desktop delivers events as the `engine` event; listen to it instead",
+            "the desktop delivers events through the `next_events` command; call it instead",
         ));
     }
     let request = Request::builder().method(method).uri(&path);
@@ -156,47 +159,13 @@ pub async fn save_file(
     Ok(Some(path.display().to_string()))
 }
 
-/// Longest an event waits for others to share its emit: about one frame.
-const BATCH_WINDOW: std::time::Duration = std::time::Duration::from_millis(16);
-/// Most events in one emit.
-const MOST_PER_BATCH: usize = 512;
-
-/// Emits the engine's events to the window as `engine`, an array per emit, until the
-/// engine stops. One IPC message per event cost the web process most of a core during a
-/// callback flood; a frame's worth of events in one message costs about one.
-pub async fn forward_events(app: AppHandle, backend: &Backend) {
-    let mut events = backend.engine().subscribe();
-    loop {
-        let first = match events.recv().await {
-            Ok(event) => event,
-            Err(RecvError::Lagged(missed)) => {
-                lagged(&app, missed);
-                continue;
-            }
-            Err(RecvError::Closed) => return,
-        };
-        tokio::time::sleep(BATCH_WINDOW).await;
-        let mut batch = vec![first];
-        while batch.len() < MOST_PER_BATCH {
-            match events.try_recv() {
-                Ok(event) => batch.push(event),
-                Err(TryRecvError::Lagged(missed)) => lagged(&app, missed),
-                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
-            }
-        }
-        let batch: Vec<&EngineEvent> = batch.iter().map(|e| &**e).collect();
-        emit(&app, "engine", batch);
-    }
-}
-
-/// The forwarder fell behind: the window reloads what it shows.
-fn lagged(app: &AppHandle, missed: u64) {
-    tracing::warn!(missed, "the window missed engine events");
-    emit(app, "lagged", missed);
-}
-
-fn emit(app: &AppHandle, name: &str, payload: impl Serialize + Clone) {
-    if let Err(e) = app.emit(name, payload) {
-        tracing::warn!("cannot emit {name} to the window: {e}");
-    }
+/// The window's long-poll for engine events: answers once at least one is queued (an empty
+/// batch after a while), with everything queued within a frame; `lagged` when events were
+/// dropped before them, and the page reloads.
+#[tauri::command]
+pub async fn next_events(queue: State<'_, EventQueue>) -> Result<EventBatch, IpcError> {
+    queue
+        .next()
+        .await
+        .map_err(|e| IpcError::new(503, "unavailable", e.to_string()))
 }

@@ -1,10 +1,11 @@
 //! wxsim-desktop: the Tauri shell. Starts the backend (engine + embedded simulator) on the
-//! app's data dir, manages it as state for the IPC commands and the media scheme, forwards
-//! engine events to the window, and shuts the engine down on exit.
+//! app's data dir, manages it as state for the IPC commands and the media scheme, queues
+//! engine events for the window to pull, and shuts the engine down on exit.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod backend;
+mod events;
 mod ipc;
 mod media;
 
@@ -15,6 +16,7 @@ use tauri::{Manager, RunEvent};
 use tracing_subscriber::EnvFilter;
 
 use crate::backend::Backend;
+use crate::events::EventQueue;
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -34,7 +36,8 @@ fn main() -> anyhow::Result<()> {
         .invoke_handler(tauri::generate_handler![
             ipc::api,
             ipc::upload_media,
-            ipc::save_file
+            ipc::save_file,
+            ipc::next_events
         ])
         .setup(|app| {
             let data_dir = match std::env::var_os("WXSIM_DATA_DIR") {
@@ -46,12 +49,9 @@ fn main() -> anyhow::Result<()> {
             };
             let listen = std::env::var("WXSIM_LISTEN").ok();
             let backend = tauri::async_runtime::block_on(Backend::start(data_dir, listen))?;
+            // Subscribed before the window loads, so no event is lost before the first poll.
+            app.manage(EventQueue::new(backend.engine().subscribe()));
             app.manage(backend);
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                let backend = handle.state::<Backend>();
-                ipc::forward_events(handle.clone(), &backend).await;
-            });
             Ok(())
         })
         .build(tauri::generate_context!())

@@ -103,6 +103,48 @@ describe("desktop window", () => {
     assert.ok(messages.slice(out + 1).some((m) => m.direction === "in" && /Hello from the desktop/.test(m.html)));
   });
 
+  test("engine events reach the window as answers to next_events over the IPC protocol, not as emits", async () => {
+    const listen = await ipc("plugin:event|listen", { event: "engine", target: { kind: "Any" }, handler: 0 });
+    assert.equal(listen.ok, false, "the window may not listen to emitted events");
+    // Tauri's IPC sends an invoke as a fetch to ipc://localhost/{command}: record the polls
+    // made from now on and the events their answers carry.
+    await s.execute(
+      `const fetch = window.fetch;
+       window.__polls = 0;
+       window.__pulled = [];
+       window.fetch = (url, init) => {
+         const answer = fetch(url, init);
+         if (!String(url).endsWith("/next_events")) return answer;
+         window.__polls++;
+         return answer.then((response) => {
+           response.clone().json().then((batch) => window.__pulled.push(...batch.events), () => {});
+           return response;
+         });
+       };`,
+    );
+    const [customer] = await api("GET", "/api/customers");
+    const send = (text) => api("POST", `/api/customers/${customer.id}/messages`, { msgType: "text", content: text });
+    // Answers the poll that was under way before the spy; the next one goes through it.
+    await send("pulled before the spy");
+    await eventually(() => s.execute("return window.__polls > 0"), { what: "a poll through the spy" });
+    await send("pulled through the spy");
+    await eventually(
+      () =>
+        s.execute(
+          `return window.__pulled.some((e) => e.type === "messageAdded" && e.message.text === "pulled through the spy")`,
+        ),
+      { what: "the message's event in a next_events answer" },
+    );
+    await eventually(
+      () =>
+        s.execute(
+          `return [...document.querySelectorAll('[data-direction="out"] [data-kind="text"]')]
+             .some((bubble) => bubble.textContent.includes("pulled through the spy"))`,
+        ),
+      { what: "the message shown live in the open conversation" },
+    );
+  });
+
   test("hostile agent HTML is inert in the window", async () => {
     const [customer] = await api("GET", "/api/customers");
     const conversation = await api("GET", `/api/conversations/${customer.conversationId}`);

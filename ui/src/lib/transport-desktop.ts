@@ -1,5 +1,4 @@
 import { invoke } from "@tauri-apps/api/core";
-import { listen } from "@tauri-apps/api/event";
 import type { EngineEvent } from "./generated/EngineEvent";
 import type { Media } from "./generated/Media";
 import type { MediaKind } from "./generated/MediaKind";
@@ -17,6 +16,56 @@ async function call<T>(command: string, args: Record<string, unknown>): Promise<
     return await invoke<T>(command, args);
   } catch (thrown) {
     throw ipcError(thrown);
+  }
+}
+
+/** An answer of the shell's `next_events` (`EventBatch` in src-tauri/src/events.rs). */
+interface EventBatch {
+  events: EngineEvent[];
+  /** Events were dropped before these: what the page shows is stale. */
+  lagged: boolean;
+}
+
+/** Pauses after failed polls in a row, the last one repeating. */
+const RETRY_MS = [250, 500, 1000, 2000] as const;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Pulls engine events until `stopped()`: each poll answers once events are queued. Pulled
+ * rather than `listen`ed, because Tauri delivers an emitted event by evaluating a script in
+ * the page and WebKit's web process kept what a flood of those cost; an invoke's answer
+ * arrives over the IPC protocol.
+ */
+async function pollEvents(handlers: EventHandlers, stopped: () => boolean): Promise<void> {
+  let failures = 0;
+  while (!stopped()) {
+    let batch: EventBatch;
+    try {
+      batch = await invoke<EventBatch>("next_events");
+    } catch {
+      if (stopped()) return;
+      handlers.connection(false);
+      await pause(RETRY_MS[Math.min(failures, RETRY_MS.length - 1)] ?? 0);
+      failures++;
+      continue;
+    }
+    if (stopped()) return;
+    if (failures > 0) {
+      failures = 0;
+      handlers.connection(true);
+      // A failed poll may have taken events with it.
+      handlers.reload();
+    }
+    if (batch.lagged) handlers.reload();
+    for (const event of batch.events) {
+      // A handler's bug must not end the stream (as with an EventSource listener's).
+      try {
+        handlers.event(event);
+      } catch (e) {
+        reportError(e);
+      }
+    }
   }
 }
 
@@ -47,13 +96,14 @@ export function desktopTransport(): Transport {
       return call<Media>("upload_media", { kind, name, bytes: Array.from(new Uint8Array(bytes)) });
     },
     subscribe(handlers: EventHandlers): () => void {
-      const stops = [
-        // The shell sends a frame's worth of events per message.
-        listen<EngineEvent[]>("engine", (e) => e.payload.forEach((event) => handlers.event(event))),
-        listen<number>("lagged", () => handlers.reload()),
-      ];
+      let stopped = false;
       handlers.connection(true);
-      return () => stops.forEach((stop) => void stop.then((unlisten) => unlisten()));
+      void pollEvents(handlers, () => stopped);
+      // A poll under way cannot be withdrawn: its answer is dropped, and the shell ends it
+      // as soon as a newer subscription polls.
+      return () => {
+        stopped = true;
+      };
     },
     mediaSrc(mediaId: string): Promise<string> {
       return Promise.resolve(MEDIA_ORIGIN + encodeURIComponent(mediaId));

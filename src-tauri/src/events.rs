@@ -1,0 +1,206 @@
+//! The window's engine events: one broadcast receiver, subscribed at app start, holds them
+//! until the page pulls them in batches (`next_events` in ipc.rs). Pulled, because an answer
+//! to an `invoke` travels over Tauri's IPC protocol, where each `emit` was a script
+//! evaluated in the page, and the web process kept what those scripts cost.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Serialize, Serializer};
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::{broadcast, Mutex, Notify};
+use wxsim_engine::EngineEvent;
+
+/// Longest a poll waits for an event before it answers an empty batch: the page asks again,
+/// and a poll from a page that is gone ends.
+const POLL_TIMEOUT: Duration = Duration::from_secs(25);
+/// Longest an event waits for others to share its answer: about one frame.
+const BATCH_WINDOW: Duration = Duration::from_millis(16);
+/// Most events in one answer.
+const MOST_PER_BATCH: usize = 512;
+
+/// The engine has stopped (the app is exiting): there will be no more events.
+#[derive(Debug, thiserror::Error)]
+#[error("the engine has stopped")]
+pub struct EngineStopped;
+
+/// One answer to a poll.
+#[derive(Debug, Default, Serialize)]
+pub struct EventBatch {
+    #[serde(serialize_with = "shared")]
+    pub events: Vec<Arc<EngineEvent>>,
+    /// The receiver fell behind and dropped events before these: the page reloads.
+    pub lagged: bool,
+}
+
+/// Writes shared events as the events themselves (serde's `rc` feature would do the same,
+/// but for the whole workspace).
+fn shared<S: Serializer>(events: &[Arc<EngineEvent>], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(events.iter().map(|event| &**event))
+}
+
+/// Engine events queued for the window.
+pub struct EventQueue {
+    receiver: Mutex<broadcast::Receiver<Arc<EngineEvent>>>,
+    /// Polls so far: a poll left over from an earlier subscription (or a reloaded page)
+    /// gives way to the newest one instead of holding the receiver until its timeout.
+    polls: AtomicU64,
+    newer_poll: Notify,
+}
+
+impl EventQueue {
+    pub fn new(receiver: broadcast::Receiver<Arc<EngineEvent>>) -> Self {
+        EventQueue {
+            receiver: Mutex::new(receiver),
+            polls: AtomicU64::new(0),
+            newer_poll: Notify::new(),
+        }
+    }
+
+    /// Waits for at least one event (empty after POLL_TIMEOUT, or when a newer poll comes),
+    /// then answers what has queued within a frame, up to MOST_PER_BATCH.
+    pub async fn next(&self) -> Result<EventBatch, EngineStopped> {
+        let poll = self.polls.fetch_add(1, Ordering::SeqCst) + 1;
+        self.newer_poll.notify_waiters();
+        let mut receiver = self.receiver.lock().await;
+        let newer_poll = self.newer_poll.notified();
+        tokio::pin!(newer_poll);
+        // Registered before the check, so a newer poll's notice cannot fall in between.
+        newer_poll.as_mut().enable();
+        let mut batch = EventBatch::default();
+        if self.polls.load(Ordering::SeqCst) != poll {
+            return Ok(batch);
+        }
+        let timeout = tokio::time::sleep(POLL_TIMEOUT);
+        tokio::pin!(timeout);
+        let first = loop {
+            tokio::select! {
+                received = receiver.recv() => match received {
+                    Ok(event) => break event,
+                    Err(RecvError::Lagged(missed)) => batch.lag(missed),
+                    Err(RecvError::Closed) => return Err(EngineStopped),
+                },
+                () = &mut newer_poll => return Ok(batch),
+                () = &mut timeout => return Ok(batch),
+            }
+        };
+        batch.events.push(first);
+        tokio::time::sleep(BATCH_WINDOW).await;
+        while batch.events.len() < MOST_PER_BATCH {
+            match receiver.try_recv() {
+                Ok(event) => batch.events.push(event),
+                Err(TryRecvError::Lagged(missed)) => batch.lag(missed),
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
+        }
+        Ok(batch)
+    }
+}
+
+impl EventBatch {
+    fn lag(&mut self, missed: u64) {
+        tracing::warn!(missed, "the window missed engine events");
+        self.lagged = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pulse(at: i64) -> Arc<EngineEvent> {
+        Arc::new(EngineEvent::Pulse {
+            conversation_id: 1,
+            alive: true,
+            at,
+        })
+    }
+
+    fn ats(batch: &EventBatch) -> Vec<i64> {
+        batch
+            .events
+            .iter()
+            .map(|event| match **event {
+                EngineEvent::Pulse { at, .. } => at,
+                _ => unreachable!("only pulses are sent"),
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn events_sent_before_the_poll_are_queued_and_answered_in_order() {
+        let (sender, receiver) = broadcast::channel(16);
+        let queue = EventQueue::new(receiver);
+        for at in 0..3 {
+            sender.send(pulse(at)).unwrap();
+        }
+        let batch = queue.next().await.unwrap();
+        assert_eq!(ats(&batch), [0, 1, 2]);
+        assert!(!batch.lagged);
+    }
+
+    #[tokio::test]
+    async fn a_batch_holds_at_most_its_share_and_the_rest_waits_for_the_next_poll() {
+        let (sender, receiver) = broadcast::channel(1024);
+        let queue = EventQueue::new(receiver);
+        for at in 0..600 {
+            sender.send(pulse(at)).unwrap();
+        }
+        assert_eq!(queue.next().await.unwrap().events.len(), MOST_PER_BATCH);
+        let rest = queue.next().await.unwrap();
+        assert_eq!(ats(&rest), (512..600).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn a_receiver_that_fell_behind_says_so_with_what_is_left() {
+        let (sender, receiver) = broadcast::channel(4);
+        let queue = EventQueue::new(receiver);
+        for at in 0..10 {
+            sender.send(pulse(at)).unwrap();
+        }
+        let batch = queue.next().await.unwrap();
+        assert!(batch.lagged);
+        assert_eq!(ats(&batch), [6, 7, 8, 9]);
+    }
+
+    #[tokio::test]
+    async fn a_newer_poll_takes_over_from_a_waiting_one() {
+        let (sender, receiver) = broadcast::channel(16);
+        let queue = Arc::new(EventQueue::new(receiver));
+        let older = tokio::spawn({
+            let queue = queue.clone();
+            async move { queue.next().await }
+        });
+        while queue.polls.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let newer = tokio::spawn({
+            let queue = queue.clone();
+            async move { queue.next().await }
+        });
+        let older = older.await.unwrap().unwrap();
+        assert!(older.events.is_empty());
+        sender.send(pulse(7)).unwrap();
+        assert_eq!(ats(&newer.await.unwrap().unwrap()), [7]);
+    }
+
+    #[tokio::test]
+    async fn a_stopped_engine_ends_the_polls() {
+        let (sender, receiver) = broadcast::channel(16);
+        let queue = EventQueue::new(receiver);
+        drop(sender);
+        assert!(matches!(queue.next().await, Err(EngineStopped)));
+    }
+
+    #[test]
+    fn a_batch_is_written_as_its_events_and_whether_it_lagged() {
+        let batch = EventBatch {
+            events: vec![pulse(5)],
+            lagged: true,
+        };
+        let json = serde_json::to_value(&batch).unwrap();
+        assert_eq!(json["lagged"], true);
+        assert_eq!(json["events"][0], serde_json::to_value(&*pulse(5)).unwrap());
+    }
+}
