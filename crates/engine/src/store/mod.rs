@@ -123,7 +123,8 @@ impl Store {
     }
 
     /// Runs `work` in the next group commit (see `writer`) and returns its output once
-    /// committed. `work` may run twice (alone, if its batch failed): database work only.
+    /// committed. `work` may run twice (alone, if its batch's transaction failed): database
+    /// work only.
     pub async fn write<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,

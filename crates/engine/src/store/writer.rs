@@ -3,9 +3,11 @@
 //! transaction and commits once, then answers each job. "Stored" still means committed,
 //! but a burst of callbacks shares one commit instead of paying for one each, and the
 //! statements of a batch run back to back on this thread (no hop between threads per
-//! statement, which cost more than the statements on two cores). A batch that fails is
-//! run again one job per transaction, so a job that fails never takes its neighbours down
-//! with it; that is why a job is `FnMut` and must do nothing but database work.
+//! statement, which cost more than the statements on two cores). Each job runs in a
+//! savepoint: a job that fails is rolled back to it and fails alone, and its neighbours
+//! commit. If the transaction itself fails (at its start or its commit), each job is run
+//! again in a transaction of its own; that is why a job is `FnMut` and must do nothing but
+//! database work.
 
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
@@ -164,13 +166,16 @@ fn drain(mut conn: Connection, mut orders: mpsc::Receiver<Order>) {
     }
 }
 
-/// Commits `batch` together and answers its jobs; on failure, each job alone.
+/// Commits `batch` together and answers its jobs; if the transaction fails, each job alone.
 fn flush(conn: &mut Connection, batch: &mut Vec<Box<dyn Queued>>) {
     if batch.is_empty() {
         return;
     }
     match commit(conn, batch) {
-        Ok(()) => batch.drain(..).for_each(|job| job.answer(Ok(()))),
+        Ok(outcomes) => batch
+            .drain(..)
+            .zip(outcomes)
+            .for_each(|(job, outcome)| job.answer(outcome)),
         Err(e) if batch.len() == 1 => {
             if let Some(job) = batch.pop() {
                 job.answer(Err(e));
@@ -179,21 +184,30 @@ fn flush(conn: &mut Connection, batch: &mut Vec<Box<dyn Queued>>) {
         Err(e) => {
             tracing::warn!(error = %e, jobs = batch.len(), "a group commit failed; committing its jobs one by one");
             for mut job in batch.drain(..) {
-                let outcome = commit(conn, std::slice::from_mut(&mut job));
+                let outcome = commit(conn, std::slice::from_mut(&mut job))
+                    .and_then(|mut outcomes| outcomes.pop().expect("one outcome per job"));
                 job.answer(outcome);
             }
         }
     }
 }
 
-/// Runs `jobs` in one transaction and commits it; any error rolls all of them back.
-fn commit(conn: &mut Connection, jobs: &mut [Box<dyn Queued>]) -> Result<()> {
+/// Runs each of `jobs` in a savepoint of one transaction and commits it: the outcome of
+/// each job, or the error that stopped the transaction as a whole.
+fn commit(conn: &mut Connection, jobs: &mut [Box<dyn Queued>]) -> Result<Vec<Result<()>>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut outcomes = Vec::with_capacity(jobs.len());
     for job in jobs.iter_mut() {
-        job.run(&tx)?;
+        tx.prepare_cached("SAVEPOINT job")?.execute([])?;
+        let outcome = job.run(&tx);
+        if outcome.is_err() {
+            tx.prepare_cached("ROLLBACK TO job")?.execute([])?;
+        }
+        tx.prepare_cached("RELEASE job")?.execute([])?;
+        outcomes.push(outcome);
     }
     tx.commit()?;
-    Ok(())
+    Ok(outcomes)
 }
 
 #[cfg(test)]
@@ -204,23 +218,26 @@ mod tests {
     async fn a_failing_job_fails_alone_and_its_batch_mates_are_committed() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("w.db")).await.unwrap();
-        // 200 writers at once share commits; one of them breaks a constraint (a second
-        // row with the same name), so its batch is retried job by job.
+        // 200 writers at once share commits; one of them writes a row, then breaks a
+        // constraint (a second row with the same name): its savepoint takes back both.
+        let insert = |conn: &rusqlite::Connection, name: &str| {
+            conn.execute(
+                "INSERT INTO profiles (name, body, active, updated_at) VALUES (?, '{}', 0, 0)",
+                [name],
+            )
+        };
         let jobs: Vec<_> = (0..200)
             .map(|n| {
                 let store = store.clone();
-                let name = if n == 150 {
-                    "w-7".into()
-                } else {
-                    format!("w-{n}")
-                };
                 tokio::spawn(async move {
                     store
                         .write(move |conn| {
-                            conn.execute(
-                                "INSERT INTO profiles (name, body, active, updated_at) VALUES (?, '{}', 0, 0)",
-                                [&name],
-                            )?;
+                            if n == 150 {
+                                insert(conn, "w-partial")?;
+                                insert(conn, "w-7")?;
+                            } else {
+                                insert(conn, &format!("w-{n}"))?;
+                            }
                             Ok(())
                         })
                         .await
@@ -244,7 +261,10 @@ mod tests {
             })
             .await
             .unwrap();
-        assert_eq!(count, 199, "every other write is committed");
+        assert_eq!(
+            count, 199,
+            "every other write is committed, none of the failed one"
+        );
     }
 
     #[tokio::test]
