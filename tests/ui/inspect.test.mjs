@@ -123,7 +123,12 @@ describe("inspect", () => {
     const panel = page.locator('[data-testid="agents-panel"]');
     assert.match(await panel.textContent(), /serving/);
     await page.click('[data-action="close"]');
-    await page.waitForSelector('[data-testid="conversation-status"][data-state="closed"]');
+    // If the status does not follow, say what the page and the engine say instead.
+    await page.waitForSelector('[data-testid="conversation-status"][data-state="closed"]').catch(async (e) => {
+      const toasts = await page.locator('[data-testid="toasts"]').textContent();
+      const stored = await serve.call("GET", `/api/conversations/${conversation.id}`);
+      throw new Error(`${e.message}\ntoasts: ${toasts}\nstored state: ${stored.state}`);
+    });
     await eventually(async () => /ended/.test(await panel.textContent()), { what: "ended in the agents panel" });
     assert.doesNotMatch(await panel.textContent(), /serving/);
     assert.match(await page.textContent("aside.side"), /Messages \(customer \+ agent\)/);
