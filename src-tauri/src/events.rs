@@ -7,10 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Serialize, Serializer};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{broadcast, Mutex, Notify};
-use wxsim_engine::EngineEvent;
+use wxsim_engine::{EngineEvent, EventBatch};
 
 /// Longest a poll waits for an event before it answers an empty batch: the page asks again,
 /// and a poll from a page that is gone ends.
@@ -24,21 +23,6 @@ const MOST_PER_BATCH: usize = 512;
 #[derive(Debug, thiserror::Error)]
 #[error("the engine has stopped")]
 pub struct EngineStopped;
-
-/// One answer to a poll.
-#[derive(Debug, Default, Serialize)]
-pub struct EventBatch {
-    #[serde(serialize_with = "shared")]
-    pub events: Vec<Arc<EngineEvent>>,
-    /// The receiver fell behind and dropped events before these: the page reloads.
-    pub lagged: bool,
-}
-
-/// Writes shared events as the events themselves (serde's `rc` feature would do the same,
-/// but for the whole workspace).
-fn shared<S: Serializer>(events: &[Arc<EngineEvent>], serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_seq(events.iter().map(|event| &**event))
-}
 
 /// Engine events queued for the window.
 pub struct EventQueue {
@@ -78,7 +62,7 @@ impl EventQueue {
             tokio::select! {
                 received = receiver.recv() => match received {
                     Ok(event) => break event,
-                    Err(RecvError::Lagged(missed)) => batch.lag(missed),
+                    Err(RecvError::Lagged(missed)) => lag(&mut batch, missed),
                     Err(RecvError::Closed) => return Err(EngineStopped),
                 },
                 () = &mut newer_poll => return Ok(batch),
@@ -90,7 +74,7 @@ impl EventQueue {
         while batch.events.len() < MOST_PER_BATCH {
             match receiver.try_recv() {
                 Ok(event) => batch.events.push(event),
-                Err(TryRecvError::Lagged(missed)) => batch.lag(missed),
+                Err(TryRecvError::Lagged(missed)) => lag(&mut batch, missed),
                 Err(TryRecvError::Empty | TryRecvError::Closed) => break,
             }
         }
@@ -98,11 +82,10 @@ impl EventQueue {
     }
 }
 
-impl EventBatch {
-    fn lag(&mut self, missed: u64) {
-        tracing::warn!(missed, "the window missed engine events");
-        self.lagged = true;
-    }
+/// The receiver fell behind: the page will reload what it shows.
+fn lag(batch: &mut EventBatch, missed: u64) {
+    tracing::warn!(missed, "the window missed engine events");
+    batch.lagged = true;
 }
 
 #[cfg(test)]
@@ -191,16 +174,5 @@ mod tests {
         let queue = EventQueue::new(receiver);
         drop(sender);
         assert!(matches!(queue.next().await, Err(EngineStopped)));
-    }
-
-    #[test]
-    fn a_batch_is_written_as_its_events_and_whether_it_lagged() {
-        let batch = EventBatch {
-            events: vec![pulse(5)],
-            lagged: true,
-        };
-        let json = serde_json::to_value(&batch).unwrap();
-        assert_eq!(json["lagged"], true);
-        assert_eq!(json["events"][0], serde_json::to_value(&*pulse(5)).unwrap());
     }
 }

@@ -15,7 +15,8 @@ use tauri_plugin_dialog::DialogExt;
 use tower::ServiceExt;
 
 use crate::backend::Backend;
-use crate::events::{EventBatch, EventQueue};
+use crate::events::EventQueue;
+use wxsim_engine::EventBatch;
 
 /// What a command rejects with: the API's status and its `{kind, message, ...}` error.
 #[derive(Debug, Serialize)]

@@ -1,5 +1,5 @@
 import { invoke } from "@tauri-apps/api/core";
-import type { EngineEvent } from "./generated/EngineEvent";
+import type { EventBatch } from "./generated/EventBatch";
 import type { Media } from "./generated/Media";
 import type { MediaKind } from "./generated/MediaKind";
 import { ApiError, apiErrorFrom, type EventHandlers, type Method, type Transport } from "./transport";
@@ -17,13 +17,6 @@ async function call<T>(command: string, args: Record<string, unknown>): Promise<
   } catch (thrown) {
     throw ipcError(thrown);
   }
-}
-
-/** An answer of the shell's `next_events` (`EventBatch` in src-tauri/src/events.rs). */
-interface EventBatch {
-  events: EngineEvent[];
-  /** Events were dropped before these: what the page shows is stale. */
-  lagged: boolean;
 }
 
 /** Pauses after failed polls in a row, the last one repeating. */
