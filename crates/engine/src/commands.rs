@@ -37,6 +37,16 @@ fn rejected(endpoint: Endpoint, code: ResultCode, message: String) -> EngineErro
     }
 }
 
+/// A customer message on its way to webchat.
+enum Outgoing {
+    /// Just stored, with the conversation the caller read for it (boxed: the rows are
+    /// large beside an id).
+    Fresh(Box<(Message, ConversationRow)>),
+    /// Stored before (a re-send): read again once the send is ours, because another send
+    /// may have finished it in between.
+    Stored(i64),
+}
+
 impl Engine {
     pub async fn create_customer(&self, new: NewCustomer) -> Result<Customer> {
         if new.nickname.trim().is_empty() {
@@ -101,7 +111,7 @@ impl Engine {
         &self,
         id: i64,
         note: Option<String>,
-        change: impl Fn(&mut ConversationRow) + Send + Sync + 'static,
+        mut change: impl FnMut(&mut ConversationRow) + Send + 'static,
     ) -> Result<ConversationRow> {
         let (row, line) = self
             .store()
@@ -252,7 +262,8 @@ impl Engine {
         self.publish(EngineEvent::MessageAdded {
             message: message.clone(),
         });
-        self.deliver(message, Some(row)).await
+        self.deliver(Outgoing::Fresh(Box::new((message, row))))
+            .await
     }
 
     /// Sends a stored customer message that is pending or failed, again.
@@ -263,13 +274,15 @@ impl Engine {
                 "message {message_id} is not an unsent customer message; only pending or failed ones can be re-sent"
             )));
         }
-        self.deliver(message, None).await
+        self.deliver(Outgoing::Stored(message_id)).await
     }
 
-    /// Sends `message` unless a send of it is under way; `row` is its conversation when
-    /// the caller has just read it.
-    async fn deliver(&self, message: Message, row: Option<ConversationRow>) -> Result<Message> {
-        let message_id = message.id;
+    /// Sends the message unless a send of it is under way.
+    async fn deliver(&self, outgoing: Outgoing) -> Result<Message> {
+        let message_id = match &outgoing {
+            Outgoing::Fresh(fresh) => fresh.0.id,
+            Outgoing::Stored(id) => *id,
+        };
         if !self
             .inner
             .in_flight
@@ -281,7 +294,7 @@ impl Engine {
                 "message {message_id} is being sent right now; wait for its outcome"
             )));
         }
-        let outcome = self.deliver_once(message, row).await;
+        let outcome = self.deliver_once(outgoing).await;
         self.inner
             .in_flight
             .lock()
@@ -290,31 +303,25 @@ impl Engine {
         outcome
     }
 
-    async fn deliver_once(
-        &self,
-        message: Message,
-        row: Option<ConversationRow>,
-    ) -> Result<Message> {
-        let message_id = message.id;
-        // Re-read a message that was not just stored: another send may have finished it.
-        let message = match row {
-            Some(_) => message,
-            None => self.store().message(message_id).await?,
+    async fn deliver_once(&self, outgoing: Outgoing) -> Result<Message> {
+        let (message, row) = match outgoing {
+            Outgoing::Fresh(fresh) => *fresh,
+            Outgoing::Stored(id) => {
+                let message = self.store().message(id).await?;
+                if message.delivery == Delivery::Sent {
+                    return Ok(message);
+                }
+                let row = self
+                    .store()
+                    .conversation_row(message.conversation_id)
+                    .await?;
+                (message, row)
+            }
         };
-        if message.delivery == Delivery::Sent {
-            return Ok(message);
-        }
+        let message_id = message.id;
         let content = message.content.clone().ok_or_else(|| {
             EngineError::Invalid(format!("message {message_id} has no content to send"))
         })?;
-        let row = match row {
-            Some(row) => row,
-            None => {
-                self.store()
-                    .conversation_row(message.conversation_id)
-                    .await?
-            }
-        };
         let (Some(session), Some(agent)) = (row.session_id(), row.agent_id.clone()) else {
             return Err(EngineError::wrong_state(
                 row.customer_id,

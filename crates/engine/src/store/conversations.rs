@@ -239,11 +239,9 @@ impl Store {
                 ],
                 ConversationRow::from_row,
             )?;
-            let mut views = Vec::new();
-            for row in rows {
-                views.push(row?.view());
-            }
-            Ok(views)
+            Ok(rows
+                .map(|row| row.map(|row| row.view()))
+                .collect::<rusqlite::Result<_>>()?)
         })
         .await
     }
