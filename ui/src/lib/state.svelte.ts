@@ -51,6 +51,8 @@ class AppState {
   /** Only the open conversation's: others are dropped on a switch, their events only touch the customer row. */
   messages = $state<Record<number, Message[]>>({});
   pulses = $state<Record<number, Pulse>>({});
+  /** Conversation loads in flight. */
+  loadingConversations = $state(0);
   connected = $state(false);
   tab = $state<Tab>("chat");
   /** Taken by the wire inspector when it opens. */
@@ -58,6 +60,8 @@ class AppState {
   /** Bumped to ask the history view to focus its search box. */
   searchRequests = $state(0);
   #exchangeListeners = new Set<(batch: Exchange[]) => void>();
+  /** One per load in flight: the events applied while it waits for its answer. */
+  #tapes = new Set<EngineEvent[]>();
   #queue: EngineEvent[] = [];
   #frame: number | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -78,9 +82,13 @@ class AppState {
   }
 
   async reload(): Promise<void> {
-    const [customers, profile] = await Promise.all([this.client.customers(), this.client.profile(), this.#loadProfiles()]);
+    const { answer, meanwhile } = await this.during(() =>
+      Promise.all([this.client.customers(), this.client.profile(), this.#loadProfiles()]),
+    );
+    const [customers, profile] = answer;
     this.customers = customers;
     this.profile = profile;
+    for (const e of meanwhile) if (e.type === "customerChanged") upsert(this.customers, e.customer);
     if (this.selected?.conversationId != null) await this.loadConversation(this.selected.conversationId);
   }
 
@@ -98,11 +106,33 @@ class AppState {
   }
 
   async loadConversation(id: number): Promise<void> {
-    const [conversation, messages] = await Promise.all([this.client.conversation(id), this.client.messages(id)]);
+    this.loadingConversations++;
+    const { answer, meanwhile } = await this.during(() =>
+      Promise.all([this.client.conversation(id), this.client.messages(id)]),
+    ).finally(() => this.loadingConversations--);
     // Another customer may have been opened meanwhile: keep only what is on screen.
     if (this.#openId !== id) return;
+    const [conversation, messages] = answer;
     this.conversations = { [id]: conversation };
     this.messages = { [id]: messages };
+    for (const e of meanwhile) {
+      if (e.type === "conversationChanged" || e.type === "messageAdded" || e.type === "messageUpdated") this.#apply(e);
+    }
+  }
+
+  /**
+   * Runs a load, and gives with its answer the events applied while it was in flight. The
+   * answer may have been read before some of them: replaying them on top, in order, leaves
+   * what is newest (every later change brings an event of its own).
+   */
+  async during<T>(load: () => Promise<T>): Promise<{ answer: T; meanwhile: EngineEvent[] }> {
+    const tape: EngineEvent[] = [];
+    this.#tapes.add(tape);
+    try {
+      return { answer: await load(), meanwhile: tape };
+    } finally {
+      this.#tapes.delete(tape);
+    }
   }
 
   /** Drops what is kept of conversations other than the open one. */
@@ -165,6 +195,7 @@ class AppState {
     const batch = this.#queue;
     this.#queue = [];
     if (batch.length === 0) return;
+    for (const tape of this.#tapes) for (const e of batch) tape.push(e);
     const exchanges: Exchange[] = [];
     let readIn = false;
     for (const e of batch) {
