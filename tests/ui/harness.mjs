@@ -60,6 +60,15 @@ export async function startServe() {
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
       return text ? JSON.parse(text) : null;
     },
+    /** POSTs `body` to the simulator's control endpoint `path` (`/sim/agent/say`, …); asserts it took it. */
+    async sim(path, body) {
+      const res = await fetch(simBase + path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    },
     /** POSTs `body` as a webchat callback to the listener; answers the parsed reply. */
     async callback(path, body) {
       const res = await fetch(lines.listener + path, {
@@ -113,6 +122,23 @@ export async function openBrowser() {
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh serve and browser with the UI open and a chatting customer for each nickname. */
+export async function openChat(...nicknames) {
+  const serve = await startServe();
+  const browser = await openBrowser();
+  await browser.page.goto(serve.url);
+  for (const nickname of nicknames) await addChattingCustomer(browser.page, nickname);
+  return {
+    serve,
+    browser,
+    page: browser.page,
+    async close() {
+      await browser.close();
+      await serve.stop();
     },
   };
 }

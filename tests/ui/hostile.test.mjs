@@ -1,7 +1,7 @@
 // Agent HTML is untrusted: hostile markup from webchat must stay inert in the UI.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { addChattingCustomer, openBrowser, startServe } from "./harness.mjs";
+import { openChat } from "./harness.mjs";
 
 const HOSTILE =
   '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"><a href="javascript:window.__pwned=3">x</a>' +
@@ -9,31 +9,20 @@ const HOSTILE =
   '<div style="position:fixed;inset:0">cover</div><img src="http://example.invalid/t.png">';
 
 describe("hostile agent html", () => {
-  let serve, browser, page;
+  let chat, serve, browser, page;
 
   before(async () => {
-    serve = await startServe();
-    browser = await openBrowser();
-    page = browser.page;
-    await page.goto(serve.url);
-    await addChattingCustomer(page, "Mallory Target");
+    chat = await openChat("Mallory Target");
+    ({ serve, browser, page } = chat);
   });
 
-  after(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  after(() => chat?.close());
 
   test("scripts, handlers, frames, svg, overlays and remote loads are inert", async () => {
     const [customer] = await serve.call("GET", "/api/customers");
     const conversation = await serve.call("GET", `/api/conversations/${customer.conversationId}`);
     const before = await page.locator('[data-direction="in"]').count();
-    const res = await fetch(`${serve.simBase}/sim/agent/say`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sessionId: conversation.sessionId, html: HOSTILE }),
-    });
-    assert.equal(res.status, 200, await res.text());
+    await serve.sim("/sim/agent/say", { sessionId: conversation.sessionId, html: HOSTILE });
     await page.waitForFunction((n) => document.querySelectorAll('[data-direction="in"]').length > n, before);
     const message = page.locator('[data-direction="in"]').last();
     await message.getByText("cover").waitFor();

@@ -11,12 +11,7 @@ describe("inspect", () => {
 
   /** Has the simulator's agent say `html` in the conversation (webchat → /ari/msg). */
   async function agentSays(html) {
-    const res = await fetch(`${serve.simBase}/sim/agent/say`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sessionId: conversation.sessionId, html }),
-    });
-    assert.equal(res.status, 200, await res.text());
+    await serve.sim("/sim/agent/say", { sessionId: conversation.sessionId, html });
   }
 
   before(async () => {

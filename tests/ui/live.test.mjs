@@ -2,7 +2,7 @@
 // answer reaching the page must not be lost when the answer lands.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { addChattingCustomer, eventually, openBrowser, startServe } from "./harness.mjs";
+import { eventually, openChat } from "./harness.mjs";
 
 /**
  * Holds the page's next request matching `url`: the server answers it at once (so its
@@ -34,34 +34,18 @@ async function hold(page, url) {
 }
 
 describe("live lists", () => {
-  let serve, browser, page;
+  let chat, serve, browser, page;
 
   before(async () => {
-    serve = await startServe();
-    browser = await openBrowser();
-    page = browser.page;
-    await page.goto(serve.url);
-    await addChattingCustomer(page, "Wu Lei");
-    await addChattingCustomer(page, "Zhao Min");
+    chat = await openChat("Wu Lei", "Zhao Min");
+    ({ serve, browser, page } = chat);
   });
 
-  after(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  after(() => chat?.close());
 
   const sessionOf = async (nickname) => {
     const customer = (await serve.call("GET", "/api/customers")).find((c) => c.nickname === nickname);
     return serve.call("GET", `/api/conversations/${customer.conversationId}`);
-  };
-
-  const sim = async (path, body) => {
-    const res = await fetch(serve.simBase + path, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    assert.equal(res.status, 200, await res.text());
   };
 
   test("an exchange logged while the wire list loads stays listed when the list lands", async () => {
@@ -75,7 +59,7 @@ describe("live lists", () => {
     assert.equal(await table.getAttribute("aria-busy"), "true");
 
     const { sessionId } = await sessionOf("Wu Lei");
-    await sim("/sim/agent/say", { sessionId, html: "said while the list was read" });
+    await serve.sim("/sim/agent/say", { sessionId, html: "said while the list was read" });
     const logged = await eventually(
       async () =>
         (await serve.call("GET", "/api/exchanges?operation=%2Fari%2Fmsg&limit=5")).find((e) =>
@@ -98,7 +82,7 @@ describe("live lists", () => {
     await page.click('[data-customer="Wu Lei"]');
     await held.wasRead;
 
-    await sim("/sim/agent/close", { sessionId: conversation.sessionId });
+    await serve.sim("/sim/agent/close", { sessionId: conversation.sessionId });
     await page.waitForSelector('[data-customer="Wu Lei"] [data-state="closed"]');
 
     await held.release();
