@@ -1,6 +1,7 @@
-//! Applying webchat's seven `/ari/*` callbacks to conversations. Each runs inside the
-//! transaction that also stores its exchange, so an answer of `result: 1` means the
-//! change is committed.
+//! Applying webchat's seven `/ari/*` callbacks to conversations. A body is parsed (and agent
+//! HTML sanitized) at the edge, before the writer; the change then runs inside the
+//! transaction that also stores its exchange, so an answer of `result: 1` means the change
+//! is committed.
 
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -12,9 +13,6 @@ use wxsim_protocol::{
 };
 
 use crate::engine::Engine;
-
-/// A callback repeated within this window (same session, time and content) is stored once.
-const REPEAT_WINDOW_MS: i64 = 5 * 60 * 1000;
 use crate::error::Result;
 use crate::events::EngineEvent;
 use crate::model::{AgentView, ConversationState, Delivery, Direction, Message};
@@ -22,6 +20,53 @@ use crate::sanitize::AgentHtml;
 use crate::store::{
     conversations, customers, media, messages, now_ms, ConversationRow, NewMessage,
 };
+
+/// A callback repeated within this window (same session, time and content) is stored once.
+const REPEAT_WINDOW_MS: i64 = 5 * 60 * 1000;
+
+/// A callback body parsed at the edge, with the work that needs no database already done.
+pub(crate) enum Callback {
+    Create(CreateCallback),
+    UpdateRequestStatus(UpdateRequestStatusCallback),
+    Msg(AgentMessage),
+    Close(CloseCallback),
+    SessionAgentsUpdate(SessionAgentsUpdateCallback),
+    PushRating(PushRatingCallback),
+    GetMedia(GetMediaCallback),
+}
+
+/// `/ari/msg` with its HTML sanitized and its words taken out for search.
+pub(crate) struct AgentMessage {
+    callback: MsgCallback,
+    html: String,
+    text: String,
+}
+
+impl Callback {
+    /// Parses `body` as a `kind` callback; agent HTML is sanitized by `sanitizer`.
+    pub(crate) fn parse(
+        kind: CallbackKind,
+        body: &[u8],
+        sanitizer: &AgentHtml,
+    ) -> std::result::Result<Callback, ParseError> {
+        Ok(match kind {
+            CallbackKind::Create => Callback::Create(parse_json(body)?),
+            CallbackKind::UpdateRequestStatus => Callback::UpdateRequestStatus(parse_json(body)?),
+            CallbackKind::Msg => {
+                let callback: MsgCallback = parse_json(body)?;
+                Callback::Msg(AgentMessage {
+                    html: sanitizer.clean(&callback.content),
+                    text: sanitizer.text(&callback.content),
+                    callback,
+                })
+            }
+            CallbackKind::Close => Callback::Close(parse_json(body)?),
+            CallbackKind::SessionAgentsUpdate => Callback::SessionAgentsUpdate(parse_json(body)?),
+            CallbackKind::PushRating => Callback::PushRating(parse_json(body)?),
+            CallbackKind::GetMedia => Callback::GetMedia(parse_json(body)?),
+        })
+    }
+}
 
 /// What a callback did: its answer and what to announce once committed.
 pub(crate) struct Applied {
@@ -95,31 +140,17 @@ fn unknown_open_id(kind: CallbackKind, open_id: &str) -> Applied {
 }
 
 impl Engine {
-    /// Parses and applies one callback body. `Err(ParseError)` means the body was refused.
-    pub(crate) fn apply_callback(
-        &self,
-        conn: &Connection,
-        kind: CallbackKind,
-        body: &[u8],
-    ) -> Result<std::result::Result<Applied, ParseError>> {
-        // Each arm parses its own type and hands it to its handler; a parse error is an answer.
-        macro_rules! dispatch {
-            ($handler:ident) => {
-                match parse_json(body) {
-                    Ok(cb) => self.$handler(conn, cb)?,
-                    Err(e) => return Ok(Err(e)),
-                }
-            };
+    /// Applies one parsed callback. It may run twice (see `store::writer`): it only reads it.
+    pub(crate) fn apply_callback(&self, conn: &Connection, callback: &Callback) -> Result<Applied> {
+        match callback {
+            Callback::Create(cb) => self.on_create(conn, cb),
+            Callback::UpdateRequestStatus(cb) => self.on_request_status(conn, cb),
+            Callback::Msg(message) => self.on_msg(conn, message),
+            Callback::Close(cb) => self.on_close(conn, cb),
+            Callback::SessionAgentsUpdate(cb) => self.on_agents(conn, cb),
+            Callback::PushRating(cb) => self.on_push_rating(conn, cb),
+            Callback::GetMedia(cb) => self.on_get_media(conn, cb),
         }
-        Ok(Ok(match kind {
-            CallbackKind::Create => dispatch!(on_create),
-            CallbackKind::UpdateRequestStatus => dispatch!(on_request_status),
-            CallbackKind::Msg => dispatch!(on_msg),
-            CallbackKind::Close => dispatch!(on_close),
-            CallbackKind::SessionAgentsUpdate => dispatch!(on_agents),
-            CallbackKind::PushRating => dispatch!(on_push_rating),
-            CallbackKind::GetMedia => dispatch!(on_get_media),
-        }))
     }
 
     /// Saves `row` and a transcript line, and collects the events for after the commit.
@@ -134,7 +165,7 @@ impl Engine {
         Ok(Applied::accepted(kind, row, added))
     }
 
-    fn on_create(&self, conn: &Connection, cb: CreateCallback) -> Result<Applied> {
+    fn on_create(&self, conn: &Connection, cb: &CreateCallback) -> Result<Applied> {
         let kind = CallbackKind::Create;
         let Some(customer) = customers::id_by_open_id(conn, &cb.open_id.key())? else {
             return Ok(unknown_open_id(kind, &cb.open_id.key()));
@@ -158,7 +189,7 @@ impl Engine {
             );
             return self.commit_change(conn, kind, row, Some(line));
         }
-        let Some(session) = cb.session_id else {
+        let Some(session) = &cb.session_id else {
             return Ok(Applied::refused(
                 kind,
                 ResultCode::InternalError,
@@ -204,7 +235,7 @@ impl Engine {
     fn on_request_status(
         &self,
         conn: &Connection,
-        cb: UpdateRequestStatusCallback,
+        cb: &UpdateRequestStatusCallback,
     ) -> Result<Applied> {
         let kind = CallbackKind::UpdateRequestStatus;
         let Some(customer) = customers::id_by_open_id(conn, &cb.open_id.key())? else {
@@ -291,8 +322,9 @@ impl Engine {
         Ok(conversations::by_session(conn, session)?.ok_or_else(|| unknown_session(kind, session)))
     }
 
-    fn on_msg(&self, conn: &Connection, cb: MsgCallback) -> Result<Applied> {
+    fn on_msg(&self, conn: &Connection, message: &AgentMessage) -> Result<Applied> {
         let kind = CallbackKind::Msg;
+        let cb = &message.callback;
         let row = match self.session_row(conn, kind, &cb.session_id.key())? {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
@@ -302,12 +334,9 @@ impl Engine {
             conversation_id: row.id,
             direction: Direction::In,
             kind: "html".into(),
-            html: Some(
-                AgentHtml::new(&format!("{}/", self.webchat_base().trim_end_matches('/')))
-                    .clean(&cb.content),
-            ),
-            text: AgentHtml::text(&cb.content),
-            body: cb.content,
+            html: Some(message.html.clone()),
+            text: message.text.clone(),
+            body: cb.content.clone(),
             delivery: Delivery::Received,
             wire_time: msg_time,
         };
@@ -326,7 +355,7 @@ impl Engine {
         }
     }
 
-    fn on_close(&self, conn: &Connection, cb: CloseCallback) -> Result<Applied> {
+    fn on_close(&self, conn: &Connection, cb: &CloseCallback) -> Result<Applied> {
         let kind = CallbackKind::Close;
         let mut row = match self.session_row(conn, kind, &cb.session_id.key())? {
             Ok(row) => row,
@@ -341,7 +370,7 @@ impl Engine {
         self.commit_change(conn, kind, row, Some(line))
     }
 
-    fn on_agents(&self, conn: &Connection, cb: SessionAgentsUpdateCallback) -> Result<Applied> {
+    fn on_agents(&self, conn: &Connection, cb: &SessionAgentsUpdateCallback) -> Result<Applied> {
         let kind = CallbackKind::SessionAgentsUpdate;
         let mut row = match self.session_row(conn, kind, &cb.session_id.key())? {
             Ok(row) => row,
@@ -371,7 +400,7 @@ impl Engine {
         self.commit_change(conn, kind, row, Some(line))
     }
 
-    fn on_push_rating(&self, conn: &Connection, cb: PushRatingCallback) -> Result<Applied> {
+    fn on_push_rating(&self, conn: &Connection, cb: &PushRatingCallback) -> Result<Applied> {
         let kind = CallbackKind::PushRating;
         let mut row = match self.session_row(conn, kind, &cb.session_id.key())? {
             Ok(row) => row,
@@ -384,14 +413,14 @@ impl Engine {
                 .map(|o| json!({ "id": o.id, "name": o.name }))
                 .collect()
         } else {
-            cb.ratings
+            cb.ratings.clone()
         };
         row.rating_options = Some(Value::Array(options).to_string());
         let line = NewMessage::system(row.id, "the agent asks for a rating");
         self.commit_change(conn, kind, row, Some(line))
     }
 
-    fn on_get_media(&self, conn: &Connection, cb: GetMediaCallback) -> Result<Applied> {
+    fn on_get_media(&self, conn: &Connection, cb: &GetMediaCallback) -> Result<Applied> {
         let kind = CallbackKind::GetMedia;
         let row = match self.session_row(conn, kind, &cb.session_id.key())? {
             Ok(row) => row,

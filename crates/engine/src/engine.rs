@@ -20,6 +20,7 @@ use crate::media::MediaFolder;
 use crate::model::{
     Conversation, ConversationFilter, Customer, Exchange, ExchangeFilter, Media, Message, SearchHit,
 };
+use crate::sanitize::AgentHtml;
 use crate::store::{ConversationRow, Store};
 
 /// How to start an engine.
@@ -46,6 +47,8 @@ pub(crate) struct Inner {
     pub events: EventBus,
     pub profile: RwLock<Profile>,
     pub embedded_webchat: Option<String>,
+    /// Agent HTML's sanitizer, for the active profile's webchat.
+    pub sanitizer: RwLock<Arc<AgentHtml>>,
     pub listen_addr: SocketAddr,
     pub timers: Mutex<HashMap<(i64, crate::timers::TimerKind), CancellationToken>>,
     pub faults: Mutex<Vec<crate::faults::ListenerFault>>,
@@ -90,6 +93,10 @@ impl Engine {
                 store,
                 media,
                 events,
+                sanitizer: RwLock::new(Arc::new(AgentHtml::new(&webchat_base(
+                    &profile,
+                    options.embedded_webchat.as_deref(),
+                )))),
                 profile: RwLock::new(profile),
                 embedded_webchat: options.embedded_webchat,
                 listen_addr: options.listener.local_addr()?,
@@ -129,10 +136,13 @@ impl Engine {
 
     /// The webchat we talk to: the profile's URL, else the embedded simulator.
     pub fn webchat_base(&self) -> String {
-        self.profile()
-            .webchat_url
-            .or_else(|| self.inner.embedded_webchat.clone())
-            .unwrap_or_default()
+        let profile = self.inner.profile.read().expect("profile lock");
+        webchat_base(&profile, self.inner.embedded_webchat.as_deref())
+    }
+
+    /// Agent HTML's sanitizer for the active profile's webchat.
+    pub(crate) fn sanitizer(&self) -> Arc<AgentHtml> {
+        self.inner.sanitizer.read().expect("sanitizer lock").clone()
     }
 
     pub fn profile(&self) -> Profile {
@@ -143,6 +153,11 @@ impl Engine {
     pub async fn set_profile(&self, profile: Profile) -> Result<Profile> {
         profile.validate()?;
         self.inner.store.activate_profile(&profile).await?;
+        let sanitizer = AgentHtml::new(&webchat_base(
+            &profile,
+            self.inner.embedded_webchat.as_deref(),
+        ));
+        *self.inner.sanitizer.write().expect("sanitizer lock") = Arc::new(sanitizer);
         *self.inner.profile.write().expect("profile lock") = profile.clone();
         self.publish(EngineEvent::ProfileChanged {
             profile: profile.clone(),
@@ -250,4 +265,13 @@ impl Engine {
         let bytes = self.inner.media.read(&media.file_name).await?;
         Ok((media, bytes))
     }
+}
+
+/// The webchat `profile` talks to: its URL, else the embedded simulator's.
+fn webchat_base(profile: &Profile, embedded: Option<&str>) -> String {
+    profile
+        .webchat_url
+        .clone()
+        .or_else(|| embedded.map(str::to_owned))
+        .unwrap_or_default()
 }

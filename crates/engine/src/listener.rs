@@ -18,7 +18,7 @@ use tokio::net::TcpListener;
 use wxsim_protocol::{CallbackKind, ResultCode};
 
 use crate::access::source_allowed;
-use crate::callbacks::{answer, Applied};
+use crate::callbacks::{answer, Applied, Callback};
 use crate::contract::{answer_findings, first_breach, request_findings};
 use crate::engine::Engine;
 use crate::error::Result;
@@ -279,10 +279,16 @@ async fn callback(
         }
     }
     log.findings = request_findings;
+    let callback = match Callback::parse(kind, &body, &engine.sanitizer()) {
+        Ok(callback) => callback,
+        Err(e) => {
+            let reply = Reply::refuse(StatusCode::BAD_REQUEST, Some(kind), e.to_string());
+            return finish(engine, log, reply, clock).await;
+        }
+    };
     let arrival = Arc::new(Arrival {
         engine: engine.clone(),
-        kind,
-        body,
+        callback,
         log,
         clock,
     });
@@ -291,14 +297,12 @@ async fn callback(
     match attempt {
         Ok((reply, applied, row)) => {
             engine.publish(EngineEvent::Exchange { exchange: row });
-            if let Some(applied) = applied {
-                for event in applied.events {
-                    engine.publish(event);
-                }
-                if let Some(conversation) = &applied.conversation {
-                    if let Err(e) = engine.announce(conversation).await {
-                        tracing::warn!(error = %e, "could not announce a conversation change");
-                    }
+            for event in applied.events {
+                engine.publish(event);
+            }
+            if let Some(conversation) = &applied.conversation {
+                if let Err(e) = engine.announce(conversation).await {
+                    tracing::warn!(error = %e, "could not announce a conversation change");
                 }
             }
             respond(reply)
@@ -319,8 +323,7 @@ async fn callback(
 /// `store::writer`), so it reads from here and owns nothing it could use up.
 struct Arrival {
     engine: Engine,
-    kind: CallbackKind,
-    body: Bytes,
+    callback: Callback,
     /// The exchange with its request side filled in.
     log: NewExchange,
     clock: Instant,
@@ -328,24 +331,13 @@ struct Arrival {
 
 impl Arrival {
     /// Applies the callback and logs its exchange, inside the writer's transaction.
-    fn store(&self, conn: &Connection) -> Result<(Reply, Option<Applied>, Exchange)> {
-        let applied = self.engine.apply_callback(conn, self.kind, &self.body)?;
-        let (reply, applied) = match applied {
-            Ok(applied) => (
-                Reply::json(StatusCode::OK, applied.answer.clone()),
-                Some(applied),
-            ),
-            Err(e) => (
-                Reply::refuse(StatusCode::BAD_REQUEST, Some(self.kind), e.to_string()),
-                None,
-            ),
-        };
+    fn store(&self, conn: &Connection) -> Result<(Reply, Applied, Exchange)> {
+        let applied = self.engine.apply_callback(conn, &self.callback)?;
+        let reply = Reply::json(StatusCode::OK, applied.answer.clone());
         let mut log = self.log.clone();
-        if let Some(a) = &applied {
-            log.open_id = a.open_id.clone();
-            log.conversation_id = a.conversation.as_ref().map(|c| c.id);
-            log.findings.extend(a.findings.iter().cloned());
-        }
+        log.open_id = applied.open_id.clone();
+        log.conversation_id = applied.conversation.as_ref().map(|c| c.id);
+        log.findings.extend(applied.findings.iter().cloned());
         fill(&mut log, &reply, self.clock);
         let row = exchanges::insert(conn, &log)?;
         Ok((reply, applied, row))

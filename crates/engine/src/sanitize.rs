@@ -5,31 +5,27 @@ use std::collections::HashSet;
 
 use ammonia::{Builder, Url, UrlRelative};
 
-/// Sanitizes agent HTML; relative image paths resolve against `webchat_base`.
+/// Sanitizes agent HTML; relative image paths resolve against `webchat_base`. Built once per
+/// webchat address: setting up ammonia's rules costs more than cleaning a short message.
 pub struct AgentHtml {
-    base: Option<Url>,
+    rules: Builder<'static>,
+    words: Builder<'static>,
 }
 
 impl AgentHtml {
     pub fn new(webchat_base: &str) -> Self {
-        AgentHtml {
-            base: Url::parse(webchat_base).ok(),
-        }
-    }
-
-    pub fn clean(&self, html: &str) -> String {
-        let mut builder = Builder::default();
-        builder
+        let mut rules = Builder::default();
+        rules
             .url_schemes(HashSet::from(["http", "https", "mailto"]))
             .link_rel(Some("noopener noreferrer nofollow"))
             .add_tag_attributes("img", &["width", "height"])
             .set_tag_attribute_value("a", "target", "_blank");
-        match &self.base {
-            Some(base) => {
-                builder.url_relative(UrlRelative::RewriteWithBase(base.clone()));
-                let base = base.clone();
+        // A base without its trailing slash would resolve `emoji/x.png` beside it, not in it.
+        match Url::parse(&format!("{}/", webchat_base.trim_end_matches('/'))) {
+            Ok(base) => {
+                rules.url_relative(UrlRelative::RewriteWithBase(base.clone()));
                 // Runs before relative URLs are rewritten, so resolve them here to judge them.
-                builder.attribute_filter(move |element, attribute, value| {
+                rules.attribute_filter(move |element, attribute, value| {
                     if element == "img" && attribute == "src" {
                         match base.join(value) {
                             Ok(url) if url.origin() == base.origin() => Some(value.into()),
@@ -40,16 +36,23 @@ impl AgentHtml {
                     }
                 });
             }
-            None => {
-                builder.url_relative(UrlRelative::Deny);
+            Err(_) => {
+                rules.url_relative(UrlRelative::Deny);
             }
         }
-        builder.clean(html).to_string()
+        AgentHtml {
+            rules,
+            words: Builder::empty(),
+        }
+    }
+
+    pub fn clean(&self, html: &str) -> String {
+        self.rules.clean(html).to_string()
     }
 
     /// The words of an agent message, for search and plain transcripts.
-    pub fn text(html: &str) -> String {
-        let stripped = Builder::empty().clean(html).to_string();
+    pub fn text(&self, html: &str) -> String {
+        let stripped = self.words.clean(html).to_string();
         let text = stripped
             .replace("&lt;", "<")
             .replace("&gt;", ">")
@@ -104,7 +107,7 @@ mod tests {
     #[test]
     fn text_drops_tags() {
         assert_eq!(
-            AgentHtml::text("<p>a &amp; <b>b</b></p>\n<i>c</i>"),
+            AgentHtml::new("http://127.0.0.1:9/webchat/").text("<p>a &amp; <b>b</b></p>\n<i>c</i>"),
             "a & b c"
         );
     }

@@ -73,6 +73,6 @@ proptest! {
                 }
             }
         }
-        let _ = AgentHtml::text(&html);
+        let _ = AgentHtml::new(BASE).text(&html);
     }
 }
