@@ -157,7 +157,11 @@ describe("desktop window", () => {
     });
     assert.equal(res.status, 200, await res.text());
     await eventually(async () => (await agentReplies()) > replies, { what: "the hostile message" });
-    await new Promise((r) => setTimeout(r, 1000));
+    // A kept handler would have run once the message's images have loaded or failed.
+    await eventually(
+      () => s.execute(`return [...document.querySelectorAll('[data-testid="messages"] img')].every((img) => img.complete)`),
+      { what: "the hostile message's images settled" },
+    );
     assert.equal(await s.execute("return typeof window.__pwned"), "undefined");
     const bad = '[data-testid="messages"] :is(script, iframe, svg, [onerror], [onload], a[href^="javascript:"])';
     assert.equal(await s.count(bad), 0);
@@ -293,6 +297,10 @@ describe("desktop window", () => {
             return null;
           }
         }, { what: `${format} export written` });
+        await eventually(
+          async () => (await s.execute(`return document.querySelector('[data-testid="toasts"]').textContent`)).includes(`Export saved to ${target}`),
+          { what: "the toast naming the saved file" },
+        );
         if (format === "md") {
           assert.match(text, new RegExp(`^# Conversation ${customer.conversationId} — Desktop Dan`));
           assert.match(text, /Hello from the desktop/);

@@ -143,6 +143,11 @@ export async function openChat(...nicknames) {
   };
 }
 
+/** True when two bounding boxes do not overlap. */
+export function apart(a, b) {
+  return a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+}
+
 /** Opens the UI, adds a customer through the form and waits until an agent is chatting. */
 export async function addChattingCustomer(page, nickname) {
   await page.click('[data-testid="new-customer"]');

@@ -88,7 +88,7 @@ describe("live lists", () => {
     await held.release();
     await page.waitForSelector('section.chat[aria-busy="false"]');
     assert.equal(await page.getAttribute('[data-testid="conversation-status"]', "data-state"), "closed");
-    await browser.screenshot("15-ended-while-loading");
+    await browser.screenshot("19-ended-while-loading");
     assert.deepEqual(browser.errors, []);
   });
 });

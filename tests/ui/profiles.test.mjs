@@ -2,7 +2,7 @@
 // bar follows its webchat), switched back, removed; removing the active one is refused.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { eventually, openBrowser, startServe } from "./harness.mjs";
+import { apart, eventually, openBrowser, startServe } from "./harness.mjs";
 
 const STAGING = "http://127.0.0.1:9/webchat";
 
@@ -100,8 +100,7 @@ describe("profiles", () => {
       const boxes = [await page.locator('[data-testid="settings-form"] button[type="submit"]').boundingBox(), await toast.boundingBox()];
       return boxes.every(Boolean) && boxes;
     }, { what: "the Save button and the toast laid out" });
-    const apart = box.x + box.width <= save.x || save.x + save.width <= box.x || box.y + box.height <= save.y || save.y + save.height <= box.y;
-    assert.ok(apart, `toast ${JSON.stringify(box)} over the Save button ${JSON.stringify(save)}`);
+    assert.ok(apart(box, save), `toast ${JSON.stringify(box)} over the Save button ${JSON.stringify(save)}`);
     await browser.screenshot("15-profiles-toast-zh");
 
     await row(first.name).locator('[data-action="switch"]').click();

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { addChattingCustomer, eventually, openBrowser, startServe } from "./harness.mjs";
+import { addChattingCustomer, apart, eventually, openBrowser, startServe } from "./harness.mjs";
 
 describe("records", () => {
   let serve, browser, page;
@@ -92,6 +92,10 @@ describe("records", () => {
     const text = readFileSync(await download.path(), "utf8");
     assert.match(text, /^# Conversation \d+ — Wang Fang/);
     assert.match(text, /\*\*Wang Fang\*\* · [\d: -]+ · _text_  \nrefund for the blue kettle\n/);
+    const toast = page.locator('[data-testid="toasts"] .toast', { hasText: `Export downloaded as ${download.suggestedFilename()}` });
+    await toast.waitFor();
+    const menu = await page.locator('[data-testid="export"]').boundingBox();
+    assert.ok(apart(await toast.boundingBox(), menu), "the toast covers the export buttons");
     await browser.screenshot("07-transcript");
   });
 

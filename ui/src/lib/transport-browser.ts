@@ -1,7 +1,7 @@
 import type { EngineEvent } from "./generated/EngineEvent";
 import type { Media } from "./generated/Media";
 import type { MediaKind } from "./generated/MediaKind";
-import { apiErrorFrom, type EventHandlers, type Method, type Transport } from "./transport";
+import { apiErrorFrom, type EventHandlers, type Method, type Saved, type Transport } from "./transport";
 
 const TOKEN_KEY = "wxsim.token";
 
@@ -81,10 +81,12 @@ export function browserTransport(token: string): Transport {
     mediaSrc(mediaId: string): Promise<string> {
       return Promise.resolve(`/api/media/${encodeURIComponent(mediaId)}?${query}`);
     },
-    async saveExport(path: string, name: string): Promise<void> {
+    async saveExport(path: string, name: string): Promise<Saved> {
       const response = await fetch(path, { headers: auth });
       if (!response.ok) await answer<never>(response);
-      download(dispositionName(response.headers.get("content-disposition")) ?? name, await response.blob());
+      const named = dispositionName(response.headers.get("content-disposition")) ?? name;
+      download(named, await response.blob());
+      return { download: named };
     },
   };
 }

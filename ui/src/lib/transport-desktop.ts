@@ -2,7 +2,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type { EventBatch } from "./generated/EventBatch";
 import type { Media } from "./generated/Media";
 import type { MediaKind } from "./generated/MediaKind";
-import { ApiError, apiErrorFrom, type EventHandlers, type Method, type Transport } from "./transport";
+import { ApiError, apiErrorFrom, type EventHandlers, type Method, type Saved, type Transport } from "./transport";
 
 /** The shell throws `{status, error}`; anything else is a failure of the IPC itself. */
 function ipcError(thrown: unknown): ApiError {
@@ -101,9 +101,10 @@ export function desktopTransport(): Transport {
     mediaSrc(mediaId: string): Promise<string> {
       return Promise.resolve(MEDIA_ORIGIN + encodeURIComponent(mediaId));
     },
-    async saveExport(path: string, name: string): Promise<void> {
+    async saveExport(path: string, name: string): Promise<Saved | null> {
       const answer = await call<unknown>("api", { method: "GET", path });
-      await call<string | null>("save_file", { defaultName: name, contents: exportText(answer) });
+      const file = await call<string | null>("save_file", { defaultName: name, contents: exportText(answer) });
+      return file === null ? null : { file };
     },
   };
 }

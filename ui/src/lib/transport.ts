@@ -33,10 +33,14 @@ export interface Transport {
   mediaSrc(mediaId: string): Promise<string>;
   /**
    * Saves what `path` (an export route) answers: a download named by the answer's
-   * content-disposition, or the desktop's save dialog offering `name`.
+   * content-disposition, or the desktop's save dialog offering `name`. Null when the
+   * dialog was cancelled.
    */
-  saveExport(path: string, name: string): Promise<void>;
+  saveExport(path: string, name: string): Promise<Saved | null>;
 }
+
+/** Where an export went: the file chosen in the desktop's dialog, or a browser download. */
+export type Saved = { file: string } | { download: string };
 
 export function apiErrorFrom(status: number, body: unknown): ApiError {
   const error = (body as { error?: { kind?: string; message?: string } } | null)?.error;
