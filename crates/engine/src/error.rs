@@ -49,6 +49,8 @@ pub enum EngineError {
     Io(#[from] std::io::Error),
     #[error("the database is closed (wxsim is shutting down); try again after a restart")]
     StoreClosed,
+    #[error("the database is open read-only here (a history tool); change it through the wxsim app that owns it")]
+    ReadOnly,
 }
 
 impl EngineError {
@@ -81,7 +83,8 @@ impl EngineError {
             EngineError::Store(_)
             | EngineError::Migrate { .. }
             | EngineError::Io(_)
-            | EngineError::StoreClosed => "internal",
+            | EngineError::StoreClosed
+            | EngineError::ReadOnly => "internal",
         }
     }
 }

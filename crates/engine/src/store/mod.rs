@@ -57,7 +57,8 @@ use writer::Writer;
 
 #[derive(Clone)]
 pub struct Store {
-    commits: Writer,
+    /// None when the store was opened read-only: it has nothing to write with.
+    commits: Option<Writer>,
     readers: Readers,
 }
 
@@ -117,7 +118,7 @@ impl Store {
         let commits = Writer::start(conn);
         checkpoint::spawn(path, &commits);
         Ok(Store {
-            commits,
+            commits: Some(commits),
             readers: Readers::new(path, Access::Read, READERS),
         })
     }
@@ -130,7 +131,7 @@ impl Store {
         T: Send + 'static,
         F: FnMut(&Connection) -> Result<T> + Send + 'static,
     {
-        self.commits.write(work).await
+        self.writer()?.write(work).await
     }
 
     /// Runs `work` on the writer connection between group commits, with the connection
@@ -140,7 +141,11 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     {
-        self.commits.alone(work).await
+        self.writer()?.alone(work).await
+    }
+
+    fn writer(&self) -> Result<&Writer> {
+        self.commits.as_ref().ok_or(EngineError::ReadOnly)
     }
 
     /// Runs `work` on a read-only connection, off the async threads.
@@ -156,6 +161,8 @@ impl Store {
     /// with [`EngineError::StoreClosed`].
     pub async fn close(&self) {
         self.readers.close();
-        self.commits.close().await;
+        if let Some(commits) = &self.commits {
+            commits.close().await;
+        }
     }
 }
