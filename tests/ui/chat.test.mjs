@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { addChattingCustomer, eventually, mediaFiles, openBrowser, startServe } from "./harness.mjs";
+import { addChattingCustomer, eventually, mediaFiles, openBrowser, startServe, waitForStatus } from "./harness.mjs";
 
 describe("chat", () => {
   let serve, browser, page;
@@ -110,13 +110,13 @@ describe("chat", () => {
 
   test("closing asks for a rating; submitting it marks the conversation rated", async () => {
     await page.click('[data-action="close"]');
-    await page.waitForSelector('[data-testid="conversation-status"][data-state="closed"]');
+    await waitForStatus(page, serve, "closed");
     await page.waitForSelector('[data-testid="rating-prompt"] [data-rating]');
     await browser.screenshot("03-rating-prompt");
     await page.click('[data-testid="rating-prompt"] [data-rating="1"]');
     await page.fill('[data-testid="rating-prompt"] input[name="comment"]', "quick and kind");
     await page.click('[data-testid="rating-prompt"] button[type="submit"]');
-    await page.waitForSelector('[data-testid="conversation-status"][data-state="rated"]');
+    await waitForStatus(page, serve, "rated");
     assert.equal(await page.locator('[data-testid="rating-prompt"]').count(), 0);
     const customers = await serve.call("GET", "/api/customers");
     const conv = await serve.call("GET", `/api/conversations/${customers[0].conversationId}`);

@@ -143,6 +143,28 @@ export async function openChat(...nicknames) {
   };
 }
 
+/**
+ * Waits for the open conversation's status to show `state`. If it does not, the failure
+ * says what the page shows instead (status, customer chip, connection, toasts) and what
+ * the engine stored, so that a lost event can be told from a lost change.
+ */
+export async function waitForStatus(page, serve, state, timeout = 15_000) {
+  try {
+    await page.waitForSelector(`[data-testid="conversation-status"][data-state="${state}"]`, { timeout });
+  } catch (e) {
+    const seen = await page.evaluate(() => ({
+      status: document.querySelector('[data-testid="conversation-status"]')?.getAttribute("data-state"),
+      chip: document.querySelector("button.row.selected [data-state]")?.getAttribute("data-state"),
+      connection: document.querySelector(".conn")?.textContent,
+      toasts: document.querySelector('[data-testid="toasts"]')?.textContent,
+    }));
+    const stored = await serve.call("GET", "/api/customers");
+    throw new Error(
+      `${e.message}\npage: ${JSON.stringify(seen)}\nstored: ${JSON.stringify(stored.map((c) => [c.nickname, c.state]))}`,
+    );
+  }
+}
+
 /** True when two bounding boxes do not overlap. */
 export function apart(a, b) {
   return a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;

@@ -2,7 +2,7 @@
 // in a conversation's details and in the contract report; the side panel after a chat ends.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { addChattingCustomer, eventually, openBrowser, startServe } from "./harness.mjs";
+import { addChattingCustomer, eventually, openBrowser, startServe, waitForStatus } from "./harness.mjs";
 
 describe("inspect", () => {
   let serve, browser, page, conversation;
@@ -118,12 +118,7 @@ describe("inspect", () => {
     const panel = page.locator('[data-testid="agents-panel"]');
     assert.match(await panel.textContent(), /serving/);
     await page.click('[data-action="close"]');
-    // If the status does not follow, say what the page and the engine say instead.
-    await page.waitForSelector('[data-testid="conversation-status"][data-state="closed"]').catch(async (e) => {
-      const toasts = await page.locator('[data-testid="toasts"]').textContent();
-      const stored = await serve.call("GET", `/api/conversations/${conversation.id}`);
-      throw new Error(`${e.message}\ntoasts: ${toasts}\nstored state: ${stored.state}`);
-    });
+    await waitForStatus(page, serve, "closed");
     await eventually(async () => /ended/.test(await panel.textContent()), { what: "ended in the agents panel" });
     assert.doesNotMatch(await panel.textContent(), /serving/);
     assert.match(await page.textContent("aside.side"), /Messages \(customer \+ agent\)/);
