@@ -35,24 +35,11 @@ async fn timings(store: &Store, label: &str, rounds: usize) -> anyhow::Result<Ve
     Ok(by_query.concat())
 }
 
-/// Prints how SQLite runs the search of `query` (the FTS branch of `Store::search`).
+/// Prints how SQLite runs the search of `query`.
 async fn explain(store: &Store, query: &str) -> anyhow::Result<()> {
-    let phrase = format!("\"{query}\"");
-    let details: Vec<String> = store
-        .read(move |conn| {
-            let mut plan = conn.prepare(
-                "EXPLAIN QUERY PLAN SELECT m.id FROM messages m JOIN conversations v ON v.id = m.conversation_id
-                   JOIN customers c ON c.id = v.customer_id
-                 WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1
-                   ORDER BY rowid DESC LIMIT ?2) ORDER BY m.id DESC LIMIT ?2",
-            )?;
-            let details = plan.query_map(rusqlite::params![phrase, LIMIT], |r| r.get("detail"))?;
-            Ok(details.collect::<rusqlite::Result<_>>()?)
-        })
-        .await?;
     println!("query plan of `{query}`:");
-    for detail in details {
-        println!("  {detail}");
+    for step in store.explain_search(query, LIMIT).await? {
+        println!("  {step}");
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use wxsim_protocol::MessageContent;
 
-use super::{now_ms, Store};
+use super::{now_ms, search_index, Store};
 use crate::error::{EngineError, Result};
 use crate::model::{Delivery, Direction, Message, SearchHit};
 
@@ -256,35 +256,16 @@ impl Store {
         self.read(move |conn| fetch(conn, id)).await
     }
 
-    /// Full-text search, newest first. Queries shorter than three characters (below the
-    /// trigram index's reach) fall back to a scan.
+    /// Full-text search, newest first, over the index and the messages not indexed yet.
+    /// Queries shorter than three characters (below the trigram index's reach) scan.
     pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<SearchHit>> {
         let query = query.trim().to_owned();
         if query.is_empty() {
             return Ok(vec![]);
         }
         self.read(move |conn| {
-            let select = "SELECT m.id, m.conversation_id, m.direction, m.kind, m.body, m.html, m.text, m.delivery,
-                    m.result_code, m.error, m.wire_time, m.created_at, c.nickname, c.open_id
-                FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN customers c ON c.id = v.customer_id";
-            let (sql, pattern) = if query.chars().count() >= 3 {
-                // The limit inside the FTS query lets it walk its doclists newest first and
-                // stop early, instead of collecting every match of a common word.
-                (
-                    format!(
-                        "{select} WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1
-                           ORDER BY rowid DESC LIMIT ?2) ORDER BY m.id DESC LIMIT ?2"
-                    ),
-                    format!("\"{}\"", query.replace('"', "\"\"")),
-                )
-            } else {
-                (
-                    format!("{select} WHERE m.text LIKE '%' || ?1 || '%' ORDER BY m.id DESC LIMIT ?2"),
-                    query.clone(),
-                )
-            };
-            let mut statement = conn.prepare_cached(&sql)?;
-            let hits = statement.query_map(params![pattern, limit], |r| {
+            let mut statement = conn.prepare_cached(&search_sql(&query))?;
+            let hits = statement.query_map(search_params(&query, limit), |r| {
                 let message = Message::from(MessageRow::from_row(r)?);
                 Ok(SearchHit {
                     snippet: highlight(&message.text, &query),
@@ -297,6 +278,43 @@ impl Store {
         })
         .await
     }
+
+    /// How SQLite runs the search of `query` (`EXPLAIN QUERY PLAN`, one line a step).
+    pub async fn explain_search(&self, query: &str, limit: i64) -> Result<Vec<String>> {
+        let query = query.trim().to_owned();
+        self.read(move |conn| {
+            let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {}", search_sql(&query)))?;
+            let steps = plan.query_map(search_params(&query, limit), |r| r.get("detail"))?;
+            Ok(steps.collect::<rusqlite::Result<_>>()?)
+        })
+        .await
+    }
+}
+
+/// The search of `query`; its parameters are [`search_params`].
+fn search_sql(query: &str) -> String {
+    let select = "SELECT m.id, m.conversation_id, m.direction, m.kind, m.body, m.html, m.text, m.delivery,
+            m.result_code, m.error, m.wire_time, m.created_at, c.nickname, c.open_id
+        FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN customers c ON c.id = v.customer_id";
+    if query.chars().count() >= 3 {
+        // The limit inside the FTS query lets it walk its doclists newest first and stop
+        // early, instead of collecting every match of a common word.
+        format!(
+            "{select} WHERE m.id IN ({}) ORDER BY m.id DESC LIMIT ?2",
+            search_index::MATCHING_IDS
+        )
+    } else {
+        format!("{select} WHERE m.text LIKE '%' || ?3 || '%' ORDER BY m.id DESC LIMIT ?2")
+    }
+}
+
+/// ?1 the FTS phrase, ?2 the limit, ?3 the plain text.
+fn search_params(query: &str, limit: i64) -> (String, i64, String) {
+    (
+        format!("\"{}\"", query.replace('"', "\"\"")),
+        limit,
+        query.to_owned(),
+    )
 }
 
 #[cfg(test)]

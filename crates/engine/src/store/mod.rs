@@ -1,7 +1,8 @@
 //! SQLite history (WAL) on rusqlite. One writer connection lives on a thread of its own,
 //! fed by the group-commit queue (`writer`): read-modify-write steps never race, and a
 //! batch runs its statements back to back with no thread hop per statement. A few
-//! read-only connections serve the API (`readers`). Migrations run at open (`schema`).
+//! read-only connections serve the API (`readers`). Migrations run at open (`schema`);
+//! full-text search is indexed in bulk (`search_index`).
 
 /// Declares a row struct and its `from_row`, which reads the statement's columns in the
 /// order of the fields (extra columns after them are left to the caller).
@@ -38,6 +39,7 @@ pub(crate) mod profiles;
 mod readers;
 mod readonly;
 mod schema;
+mod search_index;
 mod seed;
 mod writer;
 
@@ -115,7 +117,7 @@ impl Store {
             Ok::<_, EngineError>(conn)
         })
         .await?;
-        let commits = Writer::start(conn);
+        let commits = Writer::start(conn, search_index::upkeep);
         checkpoint::spawn(path, &commits);
         Ok(Store {
             commits: Some(commits),

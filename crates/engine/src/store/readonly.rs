@@ -26,6 +26,7 @@ impl Store {
         blocking(move || {
             let conn = connect(&file, Access::Read)?;
             conn.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |_| Ok(()))?;
+            super::schema::require_latest(&conn)?;
             Ok::<_, EngineError>(())
         })
         .await?;

@@ -7,12 +7,28 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::error::{EngineError, Result};
 
 /// Every migration, numbered from 1, in order. Never edit one that has shipped: add one.
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_findings.sql"),
     include_str!("../../migrations/0003_twin_index.sql"),
     include_str!("../../migrations/0004_counters.sql"),
+    include_str!("../../migrations/0005_bulk_search_index.sql"),
 ];
+
+/// The schema this build reads and writes.
+pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// Fails, saying what to do, when `conn`'s file lacks migrations (a read-only reader
+/// cannot apply them).
+pub(crate) fn require_latest(conn: &Connection) -> Result<()> {
+    let version = applied(conn)?;
+    if version < LATEST {
+        return Err(EngineError::Invalid(format!(
+            "this database is from an older wxsim (schema {version}, this build reads {LATEST}); open it once with `wxsim serve` or the app, which brings it up to date"
+        )));
+    }
+    Ok(())
+}
 
 /// Applies the migrations `conn`'s file lacks, each in a transaction of its own.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
@@ -65,7 +81,20 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn).unwrap();
         migrate(&mut conn).unwrap();
-        assert_eq!(applied(&conn).unwrap(), MIGRATIONS.len() as i64);
+        assert_eq!(applied(&conn).unwrap(), LATEST);
+        require_latest(&conn).unwrap();
+    }
+
+    #[test]
+    fn a_reader_of_an_older_file_is_told_to_bring_it_up_to_date() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        let refused = require_latest(&conn).unwrap_err().to_string();
+        assert!(
+            refused.contains("schema 1") && refused.contains("wxsim serve"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -107,6 +107,7 @@ fn seed(conn: &mut Connection, plan: &SeedPlan) -> Result<Vec<SeededConversation
             done += rows;
             pending += rows;
             if pending >= PER_TRANSACTION {
+                super::search_index::catch_up(&tx, 0)?;
                 tx.commit()?;
                 tx = conn.transaction()?;
                 pending = 0;
@@ -114,6 +115,7 @@ fn seed(conn: &mut Connection, plan: &SeedPlan) -> Result<Vec<SeededConversation
         }
         seeded.push(conversation);
     }
+    super::search_index::catch_up(&tx, 0)?;
     tx.commit()?;
     Ok(seeded)
 }

@@ -7,7 +7,8 @@
 //! savepoint: a job that fails is rolled back to it and fails alone, and its neighbours
 //! commit. If the transaction itself fails (at its start or its commit), each job is run
 //! again in a transaction of its own; that is why a job is `FnMut` and must do nothing but
-//! database work.
+//! database work. Every transaction ends with the store's upkeep (indexing for search),
+//! in a savepoint too: if it fails, it is logged and the jobs commit without it.
 
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
@@ -59,6 +60,9 @@ enum Order {
     Close(oneshot::Sender<()>),
 }
 
+/// Work every group commit ends with, after its jobs.
+pub(crate) type Upkeep = fn(&Connection) -> Result<()>;
+
 /// The queue to the writer thread.
 #[derive(Clone)]
 pub(crate) struct Writer {
@@ -67,11 +71,11 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Starts the writer thread, which owns `conn` until the store closes.
-    pub(crate) fn start(conn: Connection) -> Writer {
+    pub(crate) fn start(conn: Connection, upkeep: Upkeep) -> Writer {
         let (queue, orders) = mpsc::channel(QUEUE_DEPTH);
         std::thread::Builder::new()
             .name("wxsim-writer".into())
-            .spawn(move || drain(conn, orders))
+            .spawn(move || drain(Committer { conn, upkeep }, orders))
             .expect("the OS lets us start the writer thread");
         Writer { queue }
     }
@@ -136,8 +140,14 @@ impl Watch {
     }
 }
 
+/// The writer connection and what each of its transactions ends with.
+struct Committer {
+    conn: Connection,
+    upkeep: Upkeep,
+}
+
 /// The writer thread: group commits until the store closes or every handle is dropped.
-fn drain(mut conn: Connection, mut orders: mpsc::Receiver<Order>) {
+fn drain(mut committer: Committer, mut orders: mpsc::Receiver<Order>) {
     let mut batch: Vec<Box<dyn Queued>> = Vec::with_capacity(MOST_PER_COMMIT);
     while let Some(first) = orders.blocking_recv() {
         let mut next = Some(first);
@@ -146,68 +156,85 @@ fn drain(mut conn: Connection, mut orders: mpsc::Receiver<Order>) {
                 Order::Job(job) => {
                     batch.push(job);
                     if batch.len() == MOST_PER_COMMIT {
-                        flush(&mut conn, &mut batch);
+                        committer.flush(&mut batch);
                     }
                 }
                 Order::Alone(work) => {
-                    flush(&mut conn, &mut batch);
-                    work(&mut conn);
+                    committer.flush(&mut batch);
+                    work(&mut committer.conn);
                 }
                 Order::Close(done) => {
-                    flush(&mut conn, &mut batch);
-                    drop(conn);
+                    committer.flush(&mut batch);
+                    drop(committer);
                     let _ = done.send(());
                     return;
                 }
             }
             next = orders.try_recv().ok();
         }
-        flush(&mut conn, &mut batch);
+        committer.flush(&mut batch);
     }
 }
 
-/// Commits `batch` together and answers its jobs; if the transaction fails, each job alone.
-fn flush(conn: &mut Connection, batch: &mut Vec<Box<dyn Queued>>) {
-    if batch.is_empty() {
-        return;
+impl Committer {
+    /// Commits `batch` together and answers its jobs; if the transaction fails, each job alone.
+    fn flush(&mut self, batch: &mut Vec<Box<dyn Queued>>) {
+        if batch.is_empty() {
+            return;
+        }
+        match self.commit(batch) {
+            Ok(outcomes) => batch
+                .drain(..)
+                .zip(outcomes)
+                .for_each(|(job, outcome)| job.answer(outcome)),
+            Err(e) if batch.len() == 1 => {
+                if let Some(job) = batch.pop() {
+                    job.answer(Err(e));
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, jobs = batch.len(), "a group commit failed; committing its jobs one by one");
+                for mut job in batch.drain(..) {
+                    let outcome = self
+                        .commit(std::slice::from_mut(&mut job))
+                        .and_then(|mut outcomes| outcomes.pop().expect("one outcome per job"));
+                    job.answer(outcome);
+                }
+            }
+        }
     }
-    match commit(conn, batch) {
-        Ok(outcomes) => batch
-            .drain(..)
-            .zip(outcomes)
-            .for_each(|(job, outcome)| job.answer(outcome)),
-        Err(e) if batch.len() == 1 => {
-            if let Some(job) = batch.pop() {
-                job.answer(Err(e));
-            }
+
+    /// Runs each of `jobs` in a savepoint of one transaction, then the upkeep, and commits:
+    /// the outcome of each job, or the error that stopped the transaction as a whole.
+    fn commit(&mut self, jobs: &mut [Box<dyn Queued>]) -> Result<Vec<Result<()>>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut outcomes = Vec::with_capacity(jobs.len());
+        for job in jobs.iter_mut() {
+            outcomes.push(in_savepoint(&tx, |conn| job.run(conn))?);
         }
-        Err(e) => {
-            tracing::warn!(error = %e, jobs = batch.len(), "a group commit failed; committing its jobs one by one");
-            for mut job in batch.drain(..) {
-                let outcome = commit(conn, std::slice::from_mut(&mut job))
-                    .and_then(|mut outcomes| outcomes.pop().expect("one outcome per job"));
-                job.answer(outcome);
-            }
+        if let Err(e) = in_savepoint(&tx, self.upkeep)? {
+            tracing::warn!(error = %e, "the store's upkeep failed; it is tried again at the next commit");
         }
+        tx.commit()?;
+        Ok(outcomes)
     }
 }
 
-/// Runs each of `jobs` in a savepoint of one transaction and commits it: the outcome of
-/// each job, or the error that stopped the transaction as a whole.
-fn commit(conn: &mut Connection, jobs: &mut [Box<dyn Queued>]) -> Result<Vec<Result<()>>> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut outcomes = Vec::with_capacity(jobs.len());
-    for job in jobs.iter_mut() {
-        tx.prepare_cached("SAVEPOINT job")?.execute([])?;
-        let outcome = job.run(&tx);
-        if outcome.is_err() {
-            tx.prepare_cached("ROLLBACK TO job")?.execute([])?;
-        }
-        tx.prepare_cached("RELEASE job")?.execute([])?;
-        outcomes.push(outcome);
+/// Runs `work` in a savepoint, rolled back if it fails: its outcome, or the error that
+/// broke the transaction itself.
+fn in_savepoint(
+    conn: &Connection,
+    mut work: impl FnMut(&Connection) -> Result<()>,
+) -> Result<Result<()>> {
+    conn.prepare_cached("SAVEPOINT job")?.execute([])?;
+    let outcome = work(conn);
+    if outcome.is_err() {
+        conn.prepare_cached("ROLLBACK TO job")?.execute([])?;
     }
-    tx.commit()?;
-    Ok(outcomes)
+    conn.prepare_cached("RELEASE job")?.execute([])?;
+    Ok(outcome)
 }
 
 #[cfg(test)]
