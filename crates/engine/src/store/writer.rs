@@ -3,12 +3,13 @@
 //! transaction and commits once, then answers each job. "Stored" still means committed,
 //! but a burst of callbacks shares one commit instead of paying for one each, and the
 //! statements of a batch run back to back on this thread (no hop between threads per
-//! statement, which cost more than the statements on two cores). Each job runs in a
-//! savepoint: a job that fails is rolled back to it and fails alone, and its neighbours
-//! commit. If the transaction itself fails (at its start or its commit), each job is run
-//! again in a transaction of its own; that is why a job is `FnMut` and must do nothing but
-//! database work. Every transaction ends with the store's upkeep (indexing for search),
-//! in a savepoint too: if it fails, it is logged and the jobs commit without it.
+//! statement, which cost more than the statements on two cores). A job that fails fails
+//! alone: its batch is rolled back and runs again with a savepoint around each job, and
+//! its neighbours commit. If the transaction itself fails (at its start or its commit),
+//! each job is run again in a transaction of its own. That is why a job is `FnMut` and
+//! must do nothing but database work. Every transaction ends with the store's upkeep
+//! (indexing for search), in a savepoint: if it fails, it is logged and the jobs commit
+//! without it.
 
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
@@ -204,21 +205,45 @@ impl Committer {
         }
     }
 
-    /// Runs each of `jobs` in a savepoint of one transaction, then the upkeep, and commits:
-    /// the outcome of each job, or the error that stopped the transaction as a whole.
+    /// Runs `jobs` in one transaction, then the upkeep, and commits: the outcome of each
+    /// job, or the error that stopped the transaction as a whole. The jobs run back to back
+    /// first; only if one fails does the batch run again with a savepoint around each, so
+    /// that it fails alone (a savepoint copies every page a job touches first).
     fn commit(&mut self, jobs: &mut [Box<dyn Queued>]) -> Result<Vec<Result<()>>> {
+        match self.attempt(jobs, false)? {
+            Some(outcomes) => Ok(outcomes),
+            None => Ok(self
+                .attempt(jobs, true)?
+                .expect("jobs in savepoints always reach the commit")),
+        }
+    }
+
+    /// One transaction over `jobs`; without `savepoints`, None (rolled back) once a job fails.
+    fn attempt(
+        &mut self,
+        jobs: &mut [Box<dyn Queued>],
+        savepoints: bool,
+    ) -> Result<Option<Vec<Result<()>>>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut outcomes = Vec::with_capacity(jobs.len());
         for job in jobs.iter_mut() {
-            outcomes.push(in_savepoint(&tx, |conn| job.run(conn))?);
+            let outcome = if savepoints {
+                in_savepoint(&tx, |conn| job.run(conn))?
+            } else {
+                job.run(&tx)
+            };
+            if outcome.is_err() && !savepoints {
+                return Ok(None);
+            }
+            outcomes.push(outcome);
         }
         if let Err(e) = in_savepoint(&tx, self.upkeep)? {
             tracing::warn!(error = %e, "the store's upkeep failed; it is tried again at the next commit");
         }
         tx.commit()?;
-        Ok(outcomes)
+        Ok(Some(outcomes))
     }
 }
 
