@@ -15,7 +15,7 @@ use bytes::Bytes;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
-use wxsim_protocol::{CallbackKind, ResultCode};
+use wxsim_protocol::{parse::ParseError, CallbackKind, ResultCode};
 
 use crate::access::source_allowed;
 use crate::callbacks::{answer, Applied, Callback};
@@ -26,6 +26,7 @@ use crate::events::EngineEvent;
 use crate::faults::FaultAction;
 use crate::media::is_plain_file_name;
 use crate::model::{Exchange, ExchangeDirection, ExchangeOutcome};
+use crate::sanitize::AgentHtml;
 use crate::store::{exchanges, now_ms, NewExchange};
 
 pub(crate) fn spawn(engine: Engine, listener: TcpListener) {
@@ -279,7 +280,7 @@ async fn callback(
         }
     }
     log.findings = request_findings;
-    let callback = match Callback::parse(kind, &body, &engine.sanitizer()) {
+    let callback = match parse(kind, body, engine.sanitizer()).await {
         Ok(callback) => callback,
         Err(e) => {
             let reply = Reply::refuse(StatusCode::BAD_REQUEST, Some(kind), e.to_string());
@@ -316,6 +317,24 @@ async fn callback(
             );
             finish(engine, arrival.log.clone(), reply, clock).await
         }
+    }
+}
+
+/// Bodies above this are parsed and sanitized on a blocking thread, off the async workers.
+const PARSED_INLINE: usize = 64 * 1024;
+
+/// Parses a callback body (sanitizing agent HTML) where it costs the other requests least.
+async fn parse(
+    kind: CallbackKind,
+    body: Bytes,
+    sanitizer: Arc<AgentHtml>,
+) -> std::result::Result<Callback, ParseError> {
+    if body.len() <= PARSED_INLINE {
+        return Callback::parse(kind, &body, &sanitizer);
+    }
+    match tokio::task::spawn_blocking(move || Callback::parse(kind, &body, &sanitizer)).await {
+        Ok(parsed) => parsed,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
 

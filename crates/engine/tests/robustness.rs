@@ -125,10 +125,33 @@ async fn bad_callbacks_get_clear_answers_are_logged_and_the_next_one_works() {
     )
     .await;
     assert_eq!((status, body["result"].as_i64()), (200, Some(1)));
+
+    // Large but within the limit: parsed and sanitized off the async workers, then stored.
+    let long = format!(
+        "<p>{}</p><script>alert(1)</script>",
+        "long words ".repeat(30_000)
+    );
+    let (status, body) = post(
+        &msg,
+        json!({"sessionId": session, "content": long, "msgTime": 2}).to_string(),
+        None,
+    )
+    .await;
+    assert_eq!((status, body["result"].as_i64()), (200, Some(1)), "{body}");
+
     let stored = rig.engine.messages(conversation.id).await.unwrap();
     assert!(stored
         .iter()
         .any(|m| m.direction == Direction::In && m.text == "still here"));
+    let large = stored
+        .iter()
+        .find(|m| m.text.starts_with("long words"))
+        .expect("the large message is stored");
+    let html = large.html.as_deref().unwrap_or_default();
+    assert!(
+        html.len() > 300_000 && !html.contains("script"),
+        "kept whole and sanitized"
+    );
     let _ = customer;
 }
 
