@@ -7,6 +7,7 @@ fn main() {
         "upload_media",
         "save_file",
         "next_events",
+        "watch_events",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed");

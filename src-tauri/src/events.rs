@@ -1,7 +1,9 @@
 //! The window's engine events: one broadcast receiver, subscribed at app start, holds them
 //! until the page pulls them in batches (`next_events` in ipc.rs). Pulled, because an answer
 //! to an `invoke` travels over Tauri's IPC protocol, where each `emit` was a script
-//! evaluated in the page, and the web process kept what those scripts cost.
+//! evaluated in the page, and the web process kept what those scripts cost. Only the events
+//! the page's watch wants are sent (`watch_events`): under a flood of callbacks the page
+//! would parse, then drop, every other conversation's messages and every exchange.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -9,7 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{broadcast, Mutex, Notify};
-use wxsim_engine::{EngineEvent, EventBatch};
+use wxsim_engine::{EngineEvent, EventBatch, EventWatch};
 
 /// Longest a poll waits for an event before it answers an empty batch: the page asks again,
 /// and a poll from a page that is gone ends.
@@ -31,6 +33,9 @@ pub struct EventQueue {
     /// gives way to the newest one instead of holding the receiver until its timeout.
     polls: AtomicU64,
     newer_poll: Notify,
+    /// What the page shows. An event is judged when it is taken from the receiver: one
+    /// skipped was sent before the page's watch changed, so the page's next read has it.
+    watch: std::sync::Mutex<EventWatch>,
 }
 
 impl EventQueue {
@@ -39,7 +44,17 @@ impl EventQueue {
             receiver: Mutex::new(receiver),
             polls: AtomicU64::new(0),
             newer_poll: Notify::new(),
+            watch: std::sync::Mutex::new(EventWatch::default()),
         }
+    }
+
+    /// From now on, sends only the events `watch` wants.
+    pub fn watch(&self, watch: EventWatch) {
+        *self.watch.lock().expect("watch lock") = watch;
+    }
+
+    fn wanted(&self, event: &EngineEvent) -> bool {
+        self.watch.lock().expect("watch lock").wants(event)
     }
 
     /// Waits for at least one event (empty after POLL_TIMEOUT, or when a newer poll comes),
@@ -61,7 +76,8 @@ impl EventQueue {
         let first = loop {
             tokio::select! {
                 received = receiver.recv() => match received {
-                    Ok(event) => break event,
+                    Ok(event) if self.wanted(&event) => break event,
+                    Ok(_) => {}
                     Err(RecvError::Lagged(missed)) => lag(&mut batch, missed),
                     Err(RecvError::Closed) => return Err(EngineStopped),
                 },
@@ -73,7 +89,8 @@ impl EventQueue {
         tokio::time::sleep(BATCH_WINDOW).await;
         while batch.events.len() < MOST_PER_BATCH {
             match receiver.try_recv() {
-                Ok(event) => batch.events.push(event),
+                Ok(event) if self.wanted(&event) => batch.events.push(event),
+                Ok(_) => {}
                 Err(TryRecvError::Lagged(missed)) => lag(&mut batch, missed),
                 Err(TryRecvError::Empty | TryRecvError::Closed) => break,
             }
@@ -100,6 +117,16 @@ mod tests {
         })
     }
 
+    /// A queue whose page has conversation 1 (the pulses' conversation) open.
+    fn watching_one(receiver: broadcast::Receiver<Arc<EngineEvent>>) -> EventQueue {
+        let queue = EventQueue::new(receiver);
+        queue.watch(EventWatch {
+            conversation: Some(1),
+            exchanges: false,
+        });
+        queue
+    }
+
     fn ats(batch: &EventBatch) -> Vec<i64> {
         batch
             .events
@@ -114,7 +141,7 @@ mod tests {
     #[tokio::test]
     async fn events_sent_before_the_poll_are_queued_and_answered_in_order() {
         let (sender, receiver) = broadcast::channel(16);
-        let queue = EventQueue::new(receiver);
+        let queue = watching_one(receiver);
         for at in 0..3 {
             sender.send(pulse(at)).unwrap();
         }
@@ -126,7 +153,7 @@ mod tests {
     #[tokio::test]
     async fn a_batch_holds_at_most_its_share_and_the_rest_waits_for_the_next_poll() {
         let (sender, receiver) = broadcast::channel(1024);
-        let queue = EventQueue::new(receiver);
+        let queue = watching_one(receiver);
         for at in 0..600 {
             sender.send(pulse(at)).unwrap();
         }
@@ -138,7 +165,7 @@ mod tests {
     #[tokio::test]
     async fn a_receiver_that_fell_behind_says_so_with_what_is_left() {
         let (sender, receiver) = broadcast::channel(4);
-        let queue = EventQueue::new(receiver);
+        let queue = watching_one(receiver);
         for at in 0..10 {
             sender.send(pulse(at)).unwrap();
         }
@@ -150,7 +177,7 @@ mod tests {
     #[tokio::test]
     async fn a_newer_poll_takes_over_from_a_waiting_one() {
         let (sender, receiver) = broadcast::channel(16);
-        let queue = Arc::new(EventQueue::new(receiver));
+        let queue = Arc::new(watching_one(receiver));
         let older = tokio::spawn({
             let queue = queue.clone();
             async move { queue.next().await }
@@ -169,9 +196,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn events_the_watch_does_not_want_are_skipped_and_do_not_count() {
+        let (sender, receiver) = broadcast::channel(1024);
+        let queue = watching_one(receiver);
+        let elsewhere = |at| {
+            Arc::new(EngineEvent::Pulse {
+                conversation_id: 2,
+                alive: true,
+                at,
+            })
+        };
+        for at in 0..600 {
+            sender.send(elsewhere(at)).unwrap();
+        }
+        sender.send(pulse(600)).unwrap();
+        assert_eq!(ats(&queue.next().await.unwrap()), [600]);
+
+        // Judged when taken: a change of watch applies to what is already queued.
+        sender.send(elsewhere(601)).unwrap();
+        sender.send(pulse(602)).unwrap();
+        queue.watch(EventWatch {
+            conversation: Some(2),
+            exchanges: false,
+        });
+        assert_eq!(ats(&queue.next().await.unwrap()), [601]);
+    }
+
+    #[tokio::test]
     async fn a_stopped_engine_ends_the_polls() {
         let (sender, receiver) = broadcast::channel(16);
-        let queue = EventQueue::new(receiver);
+        let queue = watching_one(receiver);
         drop(sender);
         assert!(matches!(queue.next().await, Err(EngineStopped)));
     }

@@ -1,6 +1,6 @@
 //! The window's IPC: the `api` and `upload_media` commands (the API router called
 //! in-process with the token), `save_file` (a native save dialog), and `next_events`, the
-//! page's long-poll for engine events (queued in events.rs). Pulled, not emitted: Tauri's
+//! page's long-poll for engine events (queued in events.rs; `watch_events` says which). Pulled, not emitted: Tauri's
 //! `emit` evaluates a script in the page per delivery and WebKit's web process kept them;
 //! over 100,000 callbacks into the open window it grew 190 → 1,006 MB with emits and
 //! 189 → 199 MB pulled (all processes +191 % → +4.7 %; debug build under xvfb-run, per
@@ -16,7 +16,7 @@ use tower::ServiceExt;
 
 use crate::backend::Backend;
 use crate::events::EventQueue;
-use wxsim_engine::EventBatch;
+use wxsim_engine::{EventBatch, EventWatch};
 
 /// What a command rejects with: the API's status and its `{kind, message, ...}` error.
 #[derive(Debug, Serialize)]
@@ -158,6 +158,13 @@ pub async fn save_file(
         .map_err(|e| IpcError::new(500, "io", format!("cannot write {}: {e}", path.display())))?;
     tracing::info!(path = %path.display(), "export saved");
     Ok(Some(path.display().to_string()))
+}
+
+/// What the page shows: from now on `next_events` answers only the events it wants. The
+/// page awaits this before it reads what it is about to show.
+#[tauri::command]
+pub fn watch_events(queue: State<'_, EventQueue>, watch: EventWatch) {
+    queue.watch(watch);
 }
 
 /// The window's long-poll for engine events: answers once at least one is queued (an empty

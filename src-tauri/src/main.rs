@@ -37,7 +37,8 @@ fn main() -> anyhow::Result<()> {
             ipc::api,
             ipc::upload_media,
             ipc::save_file,
-            ipc::next_events
+            ipc::next_events,
+            ipc::watch_events
         ])
         .setup(|app| {
             let data_dir = match std::env::var_os("WXSIM_DATA_DIR") {

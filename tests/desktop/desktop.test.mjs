@@ -103,7 +103,7 @@ describe("desktop window", () => {
     assert.ok(messages.slice(out + 1).some((m) => m.direction === "in" && /Hello from the desktop/.test(m.html)));
   });
 
-  test("engine events reach the window as answers to next_events over the IPC protocol, not as emits", async () => {
+  test("engine events reach the window as answers to next_events over the IPC protocol, not as emits, and only those it shows", async () => {
     const listen = await ipc("plugin:event|listen", { event: "engine", target: { kind: "Any" }, handler: 0 });
     assert.equal(listen.ok, false, "the window may not listen to emitted events");
     // Tauri's IPC sends an invoke as a fetch to ipc://localhost/{command}: record the polls
@@ -143,6 +143,14 @@ describe("desktop window", () => {
         ),
       { what: "the message shown live in the open conversation" },
     );
+    // The page is sent what it shows: exchanges only while the wire inspector is open.
+    const pulledExchanges = () => s.execute(`return window.__pulled.filter((e) => e.type === "exchange").length`);
+    assert.equal(await pulledExchanges(), 0, "no exchanges while the wire inspector is closed");
+    await s.click('[data-tab="wire"]');
+    await s.waitFor('[data-testid="exchanges"][aria-busy="false"]');
+    await send("pulled with the wire open");
+    await eventually(async () => (await pulledExchanges()) > 0, { what: "exchanges once the wire inspector is open" });
+    await s.click('[data-tab="chat"]');
   });
 
   test("hostile agent HTML is inert in the window", async () => {

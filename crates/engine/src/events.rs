@@ -40,6 +40,36 @@ pub enum EngineEvent {
     },
 }
 
+/// What a window shows, so that it is sent only the events it uses: customers and
+/// profiles always, a conversation's events while it is open, exchanges while asked for.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EventWatch {
+    /// The open conversation.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub conversation: Option<i64>,
+    /// The wire's exchanges (the wire inspector or the faults view is open).
+    pub exchanges: bool,
+}
+
+impl EventWatch {
+    pub fn wants(&self, event: &EngineEvent) -> bool {
+        let open = |id: i64| self.conversation == Some(id);
+        match event {
+            EngineEvent::CustomerChanged { .. } | EngineEvent::ProfileChanged { .. } => true,
+            EngineEvent::ConversationChanged { conversation } => open(conversation.id),
+            EngineEvent::MessageAdded { message } | EngineEvent::MessageUpdated { message } => {
+                open(message.conversation_id)
+            }
+            EngineEvent::Pulse {
+                conversation_id, ..
+            } => open(*conversation_id),
+            EngineEvent::Exchange { .. } => self.exchanges,
+        }
+    }
+}
+
 /// Events delivered together (the desktop window pulls them so); `lagged` when the
 /// receiver dropped events before these, so what a front end shows is stale.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -90,13 +120,45 @@ impl Default for EventBus {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_batch_is_written_as_its_events_and_whether_it_lagged() {
-        let pulse = EngineEvent::Pulse {
-            conversation_id: 1,
+    fn pulse(conversation_id: i64) -> EngineEvent {
+        EngineEvent::Pulse {
+            conversation_id,
             alive: true,
             at: 5,
+        }
+    }
+
+    #[test]
+    fn a_watch_passes_the_open_conversation_and_what_it_asked_for() {
+        let nothing_open = EventWatch::default();
+        let open = EventWatch {
+            conversation: Some(7),
+            exchanges: false,
         };
+        let profile = EngineEvent::ProfileChanged {
+            profile: Profile::default(),
+        };
+        assert!(nothing_open.wants(&profile) && open.wants(&profile));
+        assert!(open.wants(&pulse(7)));
+        assert!(!open.wants(&pulse(8)) && !nothing_open.wants(&pulse(7)));
+        let message: Message = serde_json::from_value(serde_json::json!({
+            "id": 1, "conversationId": 8, "direction": "in", "kind": "html", "content": null,
+            "html": "<b>hi</b>", "text": "hi", "delivery": "received", "resultCode": null,
+            "error": null, "wireTime": null, "createdAt": 0
+        }))
+        .unwrap();
+        let added = EngineEvent::MessageAdded { message };
+        assert!(!open.wants(&added));
+        assert!(EventWatch {
+            conversation: Some(8),
+            ..open
+        }
+        .wants(&added));
+    }
+
+    #[test]
+    fn a_batch_is_written_as_its_events_and_whether_it_lagged() {
+        let pulse = pulse(1);
         let batch = EventBatch {
             events: vec![Arc::new(pulse.clone())],
             lagged: true,

@@ -26,6 +26,6 @@ mod timers;
 pub use config::{CreateTimeFormat, Profile, RatingOption, SkillGroupRef};
 pub use engine::{Engine, EngineOptions};
 pub use error::EngineError;
-pub use events::{EngineEvent, EventBatch};
+pub use events::{EngineEvent, EventBatch, EventWatch};
 pub use model::*;
 pub use wxsim_protocol as protocol;

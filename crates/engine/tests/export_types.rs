@@ -14,8 +14,8 @@ use wxsim_engine::protocol::{
     CallbackKind, Endpoint, Lang, MessageContent, MsgType, RequestStatus, ResultCode,
 };
 use wxsim_engine::{
-    ConversationFilter, EngineEvent, EventBatch, ExchangeFilter, Media, NewCustomer, Profile,
-    SearchHit,
+    ConversationFilter, EngineEvent, EventBatch, EventWatch, ExchangeFilter, Media, NewCustomer,
+    Profile, SearchHit,
 };
 
 fn out_dir() -> PathBuf {
@@ -76,6 +76,7 @@ fn export_types() {
     std::fs::create_dir_all(&dir).expect("output directory");
     EngineEvent::export_all_to(&dir).unwrap();
     EventBatch::export_all_to(&dir).unwrap();
+    EventWatch::export_all_to(&dir).unwrap();
     NewCustomer::export_all_to(&dir).unwrap();
     SearchHit::export_all_to(&dir).unwrap();
     ExchangeFilter::export_all_to(&dir).unwrap();

@@ -1,4 +1,5 @@
 // The engine's routes, typed with the types generated from Rust (src/lib/generated/).
+import type { EventWatch } from "./generated/EventWatch";
 import type { ContractReport } from "./generated/ContractReport";
 import type { Conversation } from "./generated/Conversation";
 import type { ConversationFilter } from "./generated/ConversationFilter";
@@ -69,6 +70,7 @@ export function makeApi(t: Transport) {
     /** Forgets a stored profile (not the active one); answers the profiles left. */
     deleteProfile: (name: string) => t.request<Profile[]>("DELETE", `/api/profiles/${encodeURIComponent(name)}`),
     mediaSrc: (mediaId: string) => t.mediaSrc(mediaId),
+    watch: (w: EventWatch) => t.watch(w),
     exportConversation: (id: number, format: ExportFormat) =>
       t.saveExport(`/api/conversations/${id}/export` + query({ format }), `conversation-${id}.${format}`),
     exportSearch: (q: string, format: ExportFormat) =>

@@ -3,6 +3,7 @@ import type { Api, Info } from "./api";
 import type { Conversation } from "./generated/Conversation";
 import type { Customer } from "./generated/Customer";
 import type { EngineEvent } from "./generated/EngineEvent";
+import type { EventWatch } from "./generated/EventWatch";
 import type { Exchange } from "./generated/Exchange";
 import type { Message } from "./generated/Message";
 import type { Profile } from "./generated/Profile";
@@ -44,7 +45,12 @@ class AppState {
   profile = $state<Profile | null>(null);
   /** Every stored profile, the active one included. */
   profiles = $state<Profile[]>([]);
-  customers = $state<Customer[]>([]);
+  /**
+   * Replaced whole, never changed in place: a flood of callbacks changes every customer's
+   * unread count many times a second, and deep-reactive copies of each change piled up in
+   * WebKit's web process (≈ 190 → 400-560 MB over 100,000 callbacks).
+   */
+  customers = $state.raw<Customer[]>([]);
   selectedId = $state<number | null>(null);
   /** Only the open conversation's: others are dropped on a switch. */
   conversations = $state<Record<number, Conversation>>({});
@@ -62,6 +68,11 @@ class AppState {
   #exchangeListeners = new Set<(batch: Exchange[]) => void>();
   /** One per load in flight: the events applied while it waits for its answer. */
   #tapes = new Set<EngineEvent[]>();
+  /** What the page shows, and what the event stream was told of it (null: unknown). */
+  #view: EventWatch = { conversation: null, exchanges: false };
+  #told: EventWatch | null = null;
+  /** Settles once the stream was told; loads wait for it. */
+  #watched: Promise<void> = Promise.resolve();
   #queue: EngineEvent[] = [];
   #frame: number | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -78,6 +89,8 @@ class AppState {
 
   async start(api: Api): Promise<void> {
     this.api = api;
+    // The stream may still follow what a page before a reload showed.
+    this.#watchFor({});
     await this.reload();
   }
 
@@ -88,7 +101,7 @@ class AppState {
     const [customers, profile] = answer;
     this.customers = customers;
     this.profile = profile;
-    for (const e of meanwhile) if (e.type === "customerChanged") upsert(this.customers, e.customer);
+    this.putCustomers(meanwhile.flatMap((e) => (e.type === "customerChanged" ? [e.customer] : [])));
     if (this.selected?.conversationId != null) await this.loadConversation(this.selected.conversationId);
   }
 
@@ -106,6 +119,7 @@ class AppState {
   }
 
   async loadConversation(id: number): Promise<void> {
+    this.#watchFor({ conversation: id });
     this.loadingConversations++;
     const { answer, meanwhile } = await this.during(() =>
       Promise.all([this.client.conversation(id), this.client.messages(id)]),
@@ -129,10 +143,25 @@ class AppState {
     const tape: EngineEvent[] = [];
     this.#tapes.add(tape);
     try {
+      // Once the stream sends what this load is for, the answer cannot miss a change.
+      await this.#watched;
       return { answer: await load(), meanwhile: tape };
     } finally {
       this.#tapes.delete(tape);
     }
+  }
+
+  /** Tells the event stream what the page now shows, unless it knows already. */
+  #watchFor(change: Partial<EventWatch>): void {
+    const view = { ...this.#view, ...change };
+    this.#view = view;
+    const told = this.#told;
+    if (told && told.conversation === view.conversation && told.exchanges === view.exchanges) return;
+    this.#told = view;
+    this.#watched = this.client.watch(view).catch((e: unknown) => {
+      this.#told = null; // the next change of view tells it again
+      toasts.fail(String(e));
+    });
   }
 
   /** Drops what is kept of conversations other than the open one. */
@@ -142,6 +171,7 @@ class AppState {
       open != null && record[open] !== undefined ? { [open]: record[open] } : {};
     if (Object.keys(this.messages).some((k) => Number(k) !== open)) this.messages = keep(this.messages);
     if (Object.keys(this.conversations).some((k) => Number(k) !== open)) this.conversations = keep(this.conversations);
+    this.#watchFor({ conversation: open });
   }
 
   select(id: number): void {
@@ -170,7 +200,11 @@ class AppState {
   /** Exchanges arrive in batches, oldest first: at most one batch a frame. */
   onExchanges(listener: (batch: Exchange[]) => void): () => void {
     this.#exchangeListeners.add(listener);
-    return () => this.#exchangeListeners.delete(listener);
+    this.#watchFor({ exchanges: true });
+    return () => {
+      this.#exchangeListeners.delete(listener);
+      this.#watchFor({ exchanges: this.#exchangeListeners.size > 0 });
+    };
   }
 
   /**
@@ -197,11 +231,14 @@ class AppState {
     if (batch.length === 0) return;
     for (const tape of this.#tapes) for (const e of batch) tape.push(e);
     const exchanges: Exchange[] = [];
+    const customers: Customer[] = [];
     let readIn = false;
     for (const e of batch) {
       if (e.type === "exchange") exchanges.push(e.exchange);
+      else if (e.type === "customerChanged") customers.push(e.customer);
       else if (this.#apply(e)) readIn = true;
     }
+    if (customers.length > 0) this.#customersChanged(customers);
     if (exchanges.length > 0) for (const listener of this.#exchangeListeners) listener(exchanges);
     const customer = this.selected;
     if (readIn && customer && this.tab === "chat" && document.visibilityState === "visible") {
@@ -209,19 +246,32 @@ class AppState {
     }
   }
 
+  /** Puts `changed` (oldest first) in the customer list: one new list, the latest of each. */
+  putCustomers(changed: Customer[]): void {
+    if (changed.length === 0) return;
+    const latest = new Map(changed.map((c) => [c.id, c]));
+    const next = this.customers.map((c) => {
+      const change = latest.get(c.id);
+      latest.delete(c.id);
+      return change ?? c;
+    });
+    this.customers = [...next, ...latest.values()];
+  }
+
+  /** A batch's customer changes; the open customer's may open another conversation. */
+  #customersChanged(changed: Customer[]): void {
+    const wasOpen = this.#openId;
+    this.putCustomers(changed);
+    const open = this.selected;
+    if (!open || !changed.some((c) => c.id === open.id)) return;
+    if (wasOpen !== open.conversationId) this.#forgetClosed();
+    const id = open.conversationId;
+    if (id != null && !this.messages[id]) void toasts.guard(() => this.loadConversation(id));
+  }
+
   /** Applies one event; true when it is an incoming message of the open conversation. */
   #apply(e: EngineEvent): boolean {
     switch (e.type) {
-      case "customerChanged": {
-        const wasOpen = this.#openId;
-        upsert(this.customers, e.customer);
-        if (e.customer.id === this.selectedId) {
-          if (wasOpen !== e.customer.conversationId) this.#forgetClosed();
-          const id = e.customer.conversationId;
-          if (id != null && !this.messages[id]) void toasts.guard(() => this.loadConversation(id));
-        }
-        break;
-      }
       case "conversationChanged":
         if (e.conversation.id === this.#openId) this.conversations[e.conversation.id] = e.conversation;
         break;

@@ -78,6 +78,9 @@ export function browserTransport(token: string): Transport {
       });
       return () => source.close();
     },
+    watch(): Promise<void> {
+      return Promise.resolve();
+    },
     mediaSrc(mediaId: string): Promise<string> {
       return Promise.resolve(`/api/media/${encodeURIComponent(mediaId)}?${query}`);
     },

@@ -1,5 +1,6 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { EventBatch } from "./generated/EventBatch";
+import type { EventWatch } from "./generated/EventWatch";
 import type { Media } from "./generated/Media";
 import type { MediaKind } from "./generated/MediaKind";
 import { ApiError, apiErrorFrom, type EventHandlers, type Method, type Saved, type Transport } from "./transport";
@@ -100,6 +101,9 @@ export function desktopTransport(): Transport {
     },
     mediaSrc(mediaId: string): Promise<string> {
       return Promise.resolve(MEDIA_ORIGIN + encodeURIComponent(mediaId));
+    },
+    watch(watch: EventWatch): Promise<void> {
+      return call<void>("watch_events", { watch });
     },
     async saveExport(path: string, name: string): Promise<Saved | null> {
       const answer = await call<unknown>("api", { method: "GET", path });

@@ -1,6 +1,7 @@
 // How the UI reaches the engine: over HTTP in a browser (`wxsim serve`), over Tauri IPC in
 // the desktop window. Both speak the same routes and carry the same JSON (see README.md).
 import type { EngineEvent } from "./generated/EngineEvent";
+import type { EventWatch } from "./generated/EventWatch";
 import type { Media } from "./generated/Media";
 import type { MediaKind } from "./generated/MediaKind";
 
@@ -29,6 +30,11 @@ export interface Transport {
   upload(kind: MediaKind, name: string, bytes: ArrayBuffer): Promise<Media>;
   /** Starts the event stream; the returned function stops it. */
   subscribe(handlers: EventHandlers): () => void;
+  /**
+   * Says what the page shows, so that the stream may leave out what it would drop; settled
+   * once events are judged by it. (The browser's stream sends everything.)
+   */
+  watch(watch: EventWatch): Promise<void>;
   /** An address an <img>, <audio> or <video> can load the media from. */
   mediaSrc(mediaId: string): Promise<string>;
   /**
