@@ -109,22 +109,39 @@ fn lag(batch: &mut EventBatch, missed: u64) {
 mod tests {
     use super::*;
 
-    fn pulse(at: i64) -> Arc<EngineEvent> {
+    fn pulse_in(conversation_id: i64, at: i64) -> Arc<EngineEvent> {
         Arc::new(EngineEvent::Pulse {
-            conversation_id: 1,
+            conversation_id,
             alive: true,
             at,
         })
     }
 
-    /// A queue whose page has conversation 1 (the pulses' conversation) open.
-    fn watching_one(receiver: broadcast::Receiver<Arc<EngineEvent>>) -> EventQueue {
-        let queue = EventQueue::new(receiver);
-        queue.watch(EventWatch {
-            conversation: Some(1),
+    /// A pulse of conversation 1, the one the tests' page has open.
+    fn pulse(at: i64) -> Arc<EngineEvent> {
+        pulse_in(1, at)
+    }
+
+    fn watching(conversation: i64) -> EventWatch {
+        EventWatch {
+            conversation: Some(conversation),
             exchanges: false,
-        });
-        queue
+        }
+    }
+
+    /// A queue of `capacity` whose page has conversation 1 open, with a pulse sent for
+    /// each of `ats` before the first poll.
+    fn queued(
+        capacity: usize,
+        ats: std::ops::Range<i64>,
+    ) -> (broadcast::Sender<Arc<EngineEvent>>, EventQueue) {
+        let (sender, receiver) = broadcast::channel(capacity);
+        let queue = EventQueue::new(receiver);
+        queue.watch(watching(1));
+        for at in ats {
+            sender.send(pulse(at)).unwrap();
+        }
+        (sender, queue)
     }
 
     fn ats(batch: &EventBatch) -> Vec<i64> {
@@ -140,11 +157,7 @@ mod tests {
 
     #[tokio::test]
     async fn events_sent_before_the_poll_are_queued_and_answered_in_order() {
-        let (sender, receiver) = broadcast::channel(16);
-        let queue = watching_one(receiver);
-        for at in 0..3 {
-            sender.send(pulse(at)).unwrap();
-        }
+        let (_sender, queue) = queued(16, 0..3);
         let batch = queue.next().await.unwrap();
         assert_eq!(ats(&batch), [0, 1, 2]);
         assert!(!batch.lagged);
@@ -152,11 +165,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_batch_holds_at_most_its_share_and_the_rest_waits_for_the_next_poll() {
-        let (sender, receiver) = broadcast::channel(1024);
-        let queue = watching_one(receiver);
-        for at in 0..600 {
-            sender.send(pulse(at)).unwrap();
-        }
+        let (_sender, queue) = queued(1024, 0..600);
         assert_eq!(queue.next().await.unwrap().events.len(), MOST_PER_BATCH);
         let rest = queue.next().await.unwrap();
         assert_eq!(ats(&rest), (512..600).collect::<Vec<_>>());
@@ -164,11 +173,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_receiver_that_fell_behind_says_so_with_what_is_left() {
-        let (sender, receiver) = broadcast::channel(4);
-        let queue = watching_one(receiver);
-        for at in 0..10 {
-            sender.send(pulse(at)).unwrap();
-        }
+        let (_sender, queue) = queued(4, 0..10);
         let batch = queue.next().await.unwrap();
         assert!(batch.lagged);
         assert_eq!(ats(&batch), [6, 7, 8, 9]);
@@ -176,8 +181,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_newer_poll_takes_over_from_a_waiting_one() {
-        let (sender, receiver) = broadcast::channel(16);
-        let queue = Arc::new(watching_one(receiver));
+        let (sender, queue) = queued(16, 0..0);
+        let queue = Arc::new(queue);
         let older = tokio::spawn({
             let queue = queue.clone();
             async move { queue.next().await }
@@ -197,35 +202,23 @@ mod tests {
 
     #[tokio::test]
     async fn events_the_watch_does_not_want_are_skipped_and_do_not_count() {
-        let (sender, receiver) = broadcast::channel(1024);
-        let queue = watching_one(receiver);
-        let elsewhere = |at| {
-            Arc::new(EngineEvent::Pulse {
-                conversation_id: 2,
-                alive: true,
-                at,
-            })
-        };
+        let (sender, queue) = queued(1024, 0..0);
         for at in 0..600 {
-            sender.send(elsewhere(at)).unwrap();
+            sender.send(pulse_in(2, at)).unwrap();
         }
         sender.send(pulse(600)).unwrap();
         assert_eq!(ats(&queue.next().await.unwrap()), [600]);
 
         // Judged when taken: a change of watch applies to what is already queued.
-        sender.send(elsewhere(601)).unwrap();
+        sender.send(pulse_in(2, 601)).unwrap();
         sender.send(pulse(602)).unwrap();
-        queue.watch(EventWatch {
-            conversation: Some(2),
-            exchanges: false,
-        });
+        queue.watch(watching(2));
         assert_eq!(ats(&queue.next().await.unwrap()), [601]);
     }
 
     #[tokio::test]
     async fn a_stopped_engine_ends_the_polls() {
-        let (sender, receiver) = broadcast::channel(16);
-        let queue = watching_one(receiver);
+        let (sender, queue) = queued(16, 0..0);
         drop(sender);
         assert!(matches!(queue.next().await, Err(EngineStopped)));
     }

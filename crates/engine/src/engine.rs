@@ -93,10 +93,10 @@ impl Engine {
                 store,
                 media,
                 events,
-                sanitizer: RwLock::new(Arc::new(AgentHtml::new(&webchat_base(
+                sanitizer: RwLock::new(sanitizer_for(
                     &profile,
                     options.embedded_webchat.as_deref(),
-                )))),
+                )),
                 profile: RwLock::new(profile),
                 embedded_webchat: options.embedded_webchat,
                 listen_addr: options.listener.local_addr()?,
@@ -153,11 +153,8 @@ impl Engine {
     pub async fn set_profile(&self, profile: Profile) -> Result<Profile> {
         profile.validate()?;
         self.inner.store.activate_profile(&profile).await?;
-        let sanitizer = AgentHtml::new(&webchat_base(
-            &profile,
-            self.inner.embedded_webchat.as_deref(),
-        ));
-        *self.inner.sanitizer.write().expect("sanitizer lock") = Arc::new(sanitizer);
+        *self.inner.sanitizer.write().expect("sanitizer lock") =
+            sanitizer_for(&profile, self.inner.embedded_webchat.as_deref());
         *self.inner.profile.write().expect("profile lock") = profile.clone();
         self.publish(EngineEvent::ProfileChanged {
             profile: profile.clone(),
@@ -265,6 +262,11 @@ impl Engine {
         let bytes = self.inner.media.read(&media.file_name).await?;
         Ok((media, bytes))
     }
+}
+
+/// Agent HTML's sanitizer for the webchat `profile` talks to.
+fn sanitizer_for(profile: &Profile, embedded: Option<&str>) -> Arc<AgentHtml> {
+    Arc::new(AgentHtml::new(&webchat_base(profile, embedded)))
 }
 
 /// The webchat `profile` talks to: its URL, else the embedded simulator's.

@@ -48,7 +48,7 @@ class AppState {
   /**
    * Replaced whole, never changed in place: a flood of callbacks changes every customer's
    * unread count many times a second, and deep-reactive copies of each change piled up in
-   * WebKit's web process (≈ 190 → 400-560 MB over 100,000 callbacks).
+   * WebKit's web process (≈ 190 → 390–570 MB over 100,000 callbacks).
    */
   customers = $state.raw<Customer[]>([]);
   selectedId = $state<number | null>(null);
