@@ -297,7 +297,7 @@ async fn upload_media(
             q.kind
         ))
     })?;
-    Ok(Json(api.engine.upload_media(kind, &q.name, &body).await?))
+    Ok(Json(api.engine.upload_media(kind, &q.name, body).await?))
 }
 
 async fn media(State(api): State<Api>, Path(id): Path<String>) -> Result<Response, ApiError> {

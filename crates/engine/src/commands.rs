@@ -2,6 +2,7 @@
 //! transfer, close, rate and queue position. Each stores its intent before it calls
 //! webchat and its outcome after.
 
+use bytes::Bytes;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use wxsim_protocol::{
@@ -14,7 +15,9 @@ use crate::config::CreateTimeFormat;
 use crate::engine::Engine;
 use crate::error::{EngineError, Result};
 use crate::events::EngineEvent;
-use crate::model::{ConversationState, Customer, Delivery, Media, MediaKind, Message, NewCustomer};
+use crate::model::{
+    Conversation, ConversationState, Customer, Delivery, Media, MediaKind, Message, NewCustomer,
+};
 use crate::store::{
     conversations, customers, media, messages, now_ms, ConversationRow, NewMessage,
 };
@@ -47,43 +50,44 @@ enum Outgoing {
     Stored(i64),
 }
 
+/// A message's claim on being sent: only one send of it at a time, released however the
+/// send ends (an error, a panic, or the task being dropped at shutdown).
+struct Sending<'a> {
+    engine: &'a Engine,
+    message_id: i64,
+}
+
+impl<'a> Sending<'a> {
+    fn claim(engine: &'a Engine, message_id: i64) -> Option<Sending<'a>> {
+        let claimed = engine
+            .inner
+            .in_flight
+            .lock()
+            .expect("in-flight lock")
+            .insert(message_id);
+        claimed.then_some(Sending { engine, message_id })
+    }
+}
+
+impl Drop for Sending<'_> {
+    fn drop(&mut self) {
+        self.engine
+            .inner
+            .in_flight
+            .lock()
+            .expect("in-flight lock")
+            .remove(&self.message_id);
+    }
+}
+
 impl Engine {
     pub async fn create_customer(&self, new: NewCustomer) -> Result<Customer> {
-        if new.nickname.trim().is_empty() {
-            return Err(EngineError::Invalid("a customer needs a nickname".into()));
-        }
-        let open_id = match new.open_id.as_deref().map(str::trim) {
-            Some(id) if !id.is_empty() => id.to_owned(),
-            _ => {
-                let tail: String = rand::thread_rng()
-                    .sample_iter(&Alphanumeric)
-                    .take(27)
-                    .map(char::from)
-                    .collect();
-                format!("o{tail}")
-            }
-        };
-        let id = self
-            .store()
-            .write(move |conn| customers::insert(conn, &open_id, &new))
-            .await?;
-        let customer = self.customer(id).await?;
-        self.publish(EngineEvent::CustomerChanged {
-            customer: customer.clone(),
-        });
-        Ok(customer)
+        self.detached(move |e| create_customer(e, new)).await
     }
 
     /// Marks every agent message of the customer as read.
     pub async fn mark_read(&self, customer_id: i64) -> Result<Customer> {
-        self.store()
-            .write(move |conn| customers::mark_read(conn, customer_id))
-            .await?;
-        let customer = self.customer(customer_id).await?;
-        self.publish(EngineEvent::CustomerChanged {
-            customer: customer.clone(),
-        });
-        Ok(customer)
+        self.detached(move |e| mark_read(e, customer_id)).await
     }
 
     /// Stores a file the tester gives and returns its media id.
@@ -91,20 +95,64 @@ impl Engine {
         &self,
         kind: MediaKind,
         original_name: &str,
-        bytes: &[u8],
+        bytes: impl Into<Bytes>,
     ) -> Result<Media> {
-        let saved = self
-            .inner
-            .media
-            .save(kind, original_name, &self.profile().epid, bytes)
-            .await?;
-        let stored = saved.clone();
-        self.store()
-            .write(move |conn| media::insert(conn, &stored))
-            .await?;
-        Ok(saved)
+        let (name, bytes) = (original_name.to_owned(), bytes.into());
+        self.detached(move |e| upload_media(e, kind, name, bytes))
+            .await
     }
 
+    /// `createcon.do`: asks webchat for a chat.
+    pub async fn request_chat(&self, customer_id: i64) -> Result<Conversation> {
+        self.detached(move |e| request_chat(e, customer_id)).await
+    }
+
+    /// Stores a customer message, then sends it with `getmsg.do`.
+    pub async fn send_message(&self, customer_id: i64, content: MessageContent) -> Result<Message> {
+        self.detached(move |e| send_message(e, customer_id, content))
+            .await
+    }
+
+    /// Sends a stored customer message that is pending or failed, again.
+    pub async fn resend(&self, message_id: i64) -> Result<Message> {
+        self.detached(move |e| resend(e, message_id)).await
+    }
+
+    /// `cancelRequest.do` for a queued request.
+    pub async fn cancel(&self, customer_id: i64) -> Result<Conversation> {
+        self.detached(move |e| cancel(e, customer_id)).await
+    }
+
+    /// `transferCon.do`: hand a robot chat over to a human agent.
+    pub async fn transfer(&self, customer_id: i64, info: &str) -> Result<Conversation> {
+        let info = info.to_owned();
+        self.detached(move |e| transfer(e, customer_id, info)).await
+    }
+
+    /// `closecon.do`: the customer ends the chat.
+    pub async fn close(&self, customer_id: i64) -> Result<Conversation> {
+        self.detached(move |e| close(e, customer_id)).await
+    }
+
+    /// `ratesession.do` for the customer's latest chat.
+    pub async fn rate(
+        &self,
+        customer_id: i64,
+        rating_id: &str,
+        comment: &str,
+    ) -> Result<Conversation> {
+        let (rating_id, comment) = (rating_id.to_owned(), comment.to_owned());
+        self.detached(move |e| rate(e, customer_id, rating_id, comment))
+            .await
+    }
+
+    /// `getQueueLength.do`: the customer's place in the queue, also stored.
+    pub async fn queue_position(&self, customer_id: i64) -> Result<Option<i64>> {
+        self.detached(move |e| queue_position(e, customer_id)).await
+    }
+}
+
+impl Engine {
     /// Runs `change` on the conversation inside one transaction, with a transcript line,
     /// then announces it.
     pub(crate) async fn update_conversation(
@@ -158,149 +206,18 @@ impl Engine {
         }
     }
 
-    /// `createcon.do`: asks webchat for a chat.
-    pub async fn request_chat(&self, customer_id: i64) -> Result<crate::model::Conversation> {
-        let customer = self.customer(customer_id).await?;
-        let profile = self.profile();
-        let profile_name = profile.name.clone();
-        let row = self
-            .store()
-            .write(move |conn| {
-                if let Some(active) = conversations::active_for_customer(conn, customer_id)? {
-                    return Err(EngineError::wrong_state(
-                        customer_id,
-                        "finished",
-                        Some(active.state()),
-                        "cancel or close the current chat before requesting another",
-                    ));
-                }
-                conversations::insert(conn, customer_id, &profile_name)
-            })
-            .await?;
-        self.announce(&row).await?;
-
-        let request = CreateConRequest {
-            open_id: WireId::Text(customer.open_id.clone()).into(),
-            skill_group: customer.skill_group,
-            nickname: Some(customer.nickname.clone()),
-            head_img_url: customer.head_img_url.clone(),
-            request_time: now_ms(),
-            epid: Some(profile.epid.clone()),
-            service_account: Some(profile.service_account.clone()),
-            agent_id: customer.agent_id.clone().map(Into::into),
-            from: customer.source,
-            brand: customer.brand.clone(),
-            tracks: customer.tracks.clone(),
-        };
-        let answer = self
-            .client()
-            .call::<CreateConAnswer>(
-                &self.target(),
-                Endpoint::CreateCon,
-                &request,
-                &Engine::context(&row),
-            )
-            .await;
-        match answer {
-            Ok(a) if a.result.is_success() => {
-                let note = format!(
-                    "chat requested, queue length {}",
-                    a.queue_length.map_or("?".into(), |q| q.to_string())
-                );
-                let row = self
-                    .update_conversation(row.id, Some(note), move |r| apply_create_answer(r, &a))
-                    .await?;
-                Ok(row.view())
-            }
-            Ok(a) => {
-                let note = format!("chat request refused: {} {}", a.result, a.message);
-                let (code, message) = (a.result.code(), a.message.clone());
-                self.update_conversation(row.id, Some(note), move |r| {
-                    r.set_state(ConversationState::Failed);
-                    r.result_code = Some(code);
-                    r.status_message = Some(message.clone());
-                })
-                .await?;
-                Err(rejected(Endpoint::CreateCon, a.result, a.message))
-            }
-            Err(e) => {
-                let message = e.to_string();
-                self.update_conversation(
-                    row.id,
-                    Some(format!("chat request failed: {e}")),
-                    move |r| {
-                        r.set_state(ConversationState::Failed);
-                        r.status_message = Some(message.clone());
-                    },
-                )
-                .await?;
-                Err(e.into())
-            }
-        }
-    }
-
-    /// Stores a customer message, then sends it with `getmsg.do`.
-    pub async fn send_message(&self, customer_id: i64, content: MessageContent) -> Result<Message> {
-        let row = self
-            .in_state(
-                customer_id,
-                &[ConversationState::Chatting],
-                "chatting",
-                "request a chat and wait for an agent first",
-            )
-            .await?;
-        for id in content.media_ids() {
-            if self.store().media(id).await?.is_none() {
-                return Err(EngineError::UnknownMedia(id.into()));
-            }
-        }
-        let line = NewMessage::outgoing(row.id, &content);
-        let message = self
-            .store()
-            .write(move |conn| messages::insert(conn, &line))
-            .await?;
-        self.publish(EngineEvent::MessageAdded {
-            message: message.clone(),
-        });
-        self.deliver(Outgoing::Fresh(Box::new((message, row))))
-            .await
-    }
-
-    /// Sends a stored customer message that is pending or failed, again.
-    pub async fn resend(&self, message_id: i64) -> Result<Message> {
-        let message = self.store().message(message_id).await?;
-        if message.delivery == Delivery::Sent || message.content.is_none() {
-            return Err(EngineError::Invalid(format!(
-                "message {message_id} is not an unsent customer message; only pending or failed ones can be re-sent"
-            )));
-        }
-        self.deliver(Outgoing::Stored(message_id)).await
-    }
-
     /// Sends the message unless a send of it is under way.
     async fn deliver(&self, outgoing: Outgoing) -> Result<Message> {
         let message_id = match &outgoing {
             Outgoing::Fresh(fresh) => fresh.0.id,
             Outgoing::Stored(id) => *id,
         };
-        if !self
-            .inner
-            .in_flight
-            .lock()
-            .expect("in-flight lock")
-            .insert(message_id)
-        {
+        let Some(_sending) = Sending::claim(self, message_id) else {
             return Err(EngineError::Invalid(format!(
                 "message {message_id} is being sent right now; wait for its outcome"
             )));
-        }
-        let outcome = self.deliver_once(outgoing).await;
-        self.inner
-            .in_flight
-            .lock()
-            .expect("in-flight lock")
-            .remove(&message_id);
-        outcome
+        };
+        self.deliver_once(outgoing).await
     }
 
     async fn deliver_once(&self, outgoing: Outgoing) -> Result<Message> {
@@ -373,220 +290,6 @@ impl Engine {
         }
     }
 
-    /// `cancelRequest.do` for a queued request.
-    pub async fn cancel(&self, customer_id: i64) -> Result<crate::model::Conversation> {
-        let row = self
-            .in_state(
-                customer_id,
-                &[ConversationState::Requesting, ConversationState::Queued],
-                "queued",
-                "only a queued request can be cancelled",
-            )
-            .await?;
-        let Some(request_id) = row.request_id() else {
-            return Err(EngineError::Invalid(
-                "webchat has not told us this request's id yet (it comes with the first status update); try again in a moment".into(),
-            ));
-        };
-        let request = CancelRequestRequest {
-            session_id: row.session_id().map(Into::into),
-            open_id: WireId::Text(row.open_id.clone()).into(),
-            request_id: request_id.into(),
-            create_time: create_time(self.profile().create_time_format),
-            epid: Some(self.profile().epid),
-        };
-        let a = self
-            .client()
-            .call::<BasicAnswer>(
-                &self.target(),
-                Endpoint::CancelRequest,
-                &request,
-                &Engine::context(&row),
-            )
-            .await?;
-        if !a.result.is_success() {
-            return Err(rejected(Endpoint::CancelRequest, a.result, a.message));
-        }
-        let row = self
-            .update_conversation(
-                row.id,
-                Some("request cancelled by the customer".into()),
-                |r| {
-                    if r.state().is_active() {
-                        r.set_state(ConversationState::Canceled);
-                        r.closed_at = Some(now_ms());
-                    }
-                },
-            )
-            .await?;
-        Ok(row.view())
-    }
-
-    /// `transferCon.do`: hand a robot chat over to a human agent.
-    pub async fn transfer(
-        &self,
-        customer_id: i64,
-        info: &str,
-    ) -> Result<crate::model::Conversation> {
-        let row = self
-            .in_state(
-                customer_id,
-                &[ConversationState::Chatting],
-                "chatting",
-                "transfer needs a chat in progress",
-            )
-            .await?;
-        let session = row
-            .session_id()
-            .expect("a chatting conversation has a session");
-        let request = TransferConRequest {
-            session_id: session.into(),
-            open_id: WireId::Text(row.open_id.clone()).into(),
-            create_time: create_time(self.profile().create_time_format),
-            transfer_info: info.into(),
-            epid: Some(self.profile().epid),
-        };
-        let a = self
-            .client()
-            .call::<CreateConAnswer>(
-                &self.target(),
-                Endpoint::TransferCon,
-                &request,
-                &Engine::context(&row),
-            )
-            .await?;
-        if !a.result.is_success() {
-            return Err(rejected(Endpoint::TransferCon, a.result, a.message));
-        }
-        let row = self
-            .update_conversation(
-                row.id,
-                Some("transfer to a human agent requested".into()),
-                move |r| {
-                    if a.session_id.is_none() && r.state() == ConversationState::Chatting {
-                        r.set_state(ConversationState::Queued);
-                    }
-                    apply_create_answer(r, &a);
-                },
-            )
-            .await?;
-        Ok(row.view())
-    }
-
-    /// `closecon.do`: the customer ends the chat.
-    pub async fn close(&self, customer_id: i64) -> Result<crate::model::Conversation> {
-        let row = self
-            .in_state(
-                customer_id,
-                &[ConversationState::Chatting],
-                "chatting",
-                "there is no chat to close",
-            )
-            .await?;
-        let request = CloseConRequest {
-            session_id: row
-                .session_id()
-                .expect("a chatting conversation has a session")
-                .into(),
-            epid: Some(self.profile().epid),
-        };
-        let a = self
-            .client()
-            .call::<BasicAnswer>(
-                &self.target(),
-                Endpoint::CloseCon,
-                &request,
-                &Engine::context(&row),
-            )
-            .await?;
-        if !a.result.is_success() {
-            return Err(rejected(Endpoint::CloseCon, a.result, a.message));
-        }
-        let row = self
-            .update_conversation(row.id, Some("chat closed by the customer".into()), |r| {
-                if r.state() == ConversationState::Chatting {
-                    r.set_state(ConversationState::Closed);
-                    r.closed_by = Some("customer".into());
-                    r.closed_at = Some(now_ms());
-                }
-            })
-            .await?;
-        Ok(row.view())
-    }
-
-    /// `ratesession.do` for the customer's latest chat.
-    pub async fn rate(
-        &self,
-        customer_id: i64,
-        rating_id: &str,
-        comment: &str,
-    ) -> Result<crate::model::Conversation> {
-        let row = self
-            .in_state(
-                customer_id,
-                &[
-                    ConversationState::Chatting,
-                    ConversationState::Closed,
-                    ConversationState::Rated,
-                ],
-                "chat to rate",
-                "rate after a chat has started",
-            )
-            .await?;
-        let session = row.session_id().expect("a chat that started has a session");
-        let request = RateSessionRequest {
-            chat_session_id: ChatSessionId(session.as_number_if_numeric()),
-            rating_id: WireId::Text(rating_id.into()).as_number_if_numeric().into(),
-            rating_comment: comment.into(),
-            epid: Some(self.profile().epid),
-        };
-        let a = self
-            .client()
-            .call::<BasicAnswer>(
-                &self.target(),
-                Endpoint::RateSession,
-                &request,
-                &Engine::context(&row),
-            )
-            .await?;
-        if !a.result.is_success() {
-            return Err(rejected(Endpoint::RateSession, a.result, a.message));
-        }
-        let note = format!(
-            "rated {rating_id}{}",
-            if comment.is_empty() {
-                String::new()
-            } else {
-                format!(": {comment}")
-            }
-        );
-        let (rating_id, comment) = (rating_id.to_owned(), comment.to_owned());
-        let row = self
-            .update_conversation(row.id, Some(note), move |r| {
-                if r.state() != ConversationState::Chatting {
-                    r.set_state(ConversationState::Rated);
-                }
-                r.rating_id = Some(rating_id.clone());
-                r.rating_comment = Some(comment.clone());
-                r.rated_at = Some(now_ms());
-            })
-            .await?;
-        Ok(row.view())
-    }
-
-    /// `getQueueLength.do`: the customer's place in the queue, also stored.
-    pub async fn queue_position(&self, customer_id: i64) -> Result<Option<i64>> {
-        let row = self
-            .in_state(
-                customer_id,
-                &[ConversationState::Requesting, ConversationState::Queued],
-                "queued",
-                "only a queued request has a place",
-            )
-            .await?;
-        self.poll_queue(&row).await
-    }
-
     pub(crate) async fn poll_queue(&self, row: &ConversationRow) -> Result<Option<i64>> {
         let Some(request_id) = row.request_id() else {
             return Err(EngineError::Invalid(
@@ -614,6 +317,392 @@ impl Engine {
             .await?;
         Ok(a.order_in_queue)
     }
+}
+
+async fn create_customer(engine: Engine, new: NewCustomer) -> Result<Customer> {
+    if new.nickname.trim().is_empty() {
+        return Err(EngineError::Invalid("a customer needs a nickname".into()));
+    }
+    let open_id = match new.open_id.as_deref().map(str::trim) {
+        Some(id) if !id.is_empty() => id.to_owned(),
+        _ => {
+            let tail: String = rand::thread_rng()
+                .sample_iter(&Alphanumeric)
+                .take(27)
+                .map(char::from)
+                .collect();
+            format!("o{tail}")
+        }
+    };
+    let id = engine
+        .store()
+        .write(move |conn| customers::insert(conn, &open_id, &new))
+        .await?;
+    let customer = engine.customer(id).await?;
+    engine.publish(EngineEvent::CustomerChanged {
+        customer: customer.clone(),
+    });
+    Ok(customer)
+}
+
+async fn mark_read(engine: Engine, customer_id: i64) -> Result<Customer> {
+    engine
+        .store()
+        .write(move |conn| customers::mark_read(conn, customer_id))
+        .await?;
+    let customer = engine.customer(customer_id).await?;
+    engine.publish(EngineEvent::CustomerChanged {
+        customer: customer.clone(),
+    });
+    Ok(customer)
+}
+
+async fn upload_media(
+    engine: Engine,
+    kind: MediaKind,
+    original_name: String,
+    bytes: Bytes,
+) -> Result<Media> {
+    let saved = engine
+        .inner
+        .media
+        .save(kind, &original_name, &engine.profile().epid, &bytes)
+        .await?;
+    let stored = saved.clone();
+    engine
+        .store()
+        .write(move |conn| media::insert(conn, &stored))
+        .await?;
+    Ok(saved)
+}
+
+async fn request_chat(engine: Engine, customer_id: i64) -> Result<Conversation> {
+    let customer = engine.customer(customer_id).await?;
+    let profile = engine.profile();
+    let profile_name = profile.name.clone();
+    let row = engine
+        .store()
+        .write(move |conn| {
+            if let Some(active) = conversations::active_for_customer(conn, customer_id)? {
+                return Err(EngineError::wrong_state(
+                    customer_id,
+                    "finished",
+                    Some(active.state()),
+                    "cancel or close the current chat before requesting another",
+                ));
+            }
+            conversations::insert(conn, customer_id, &profile_name)
+        })
+        .await?;
+    engine.announce(&row).await?;
+
+    let request = CreateConRequest {
+        open_id: WireId::Text(customer.open_id.clone()).into(),
+        skill_group: customer.skill_group,
+        nickname: Some(customer.nickname.clone()),
+        head_img_url: customer.head_img_url.clone(),
+        request_time: now_ms(),
+        epid: Some(profile.epid.clone()),
+        service_account: Some(profile.service_account.clone()),
+        agent_id: customer.agent_id.clone().map(Into::into),
+        from: customer.source,
+        brand: customer.brand.clone(),
+        tracks: customer.tracks.clone(),
+    };
+    let answer = engine
+        .client()
+        .call::<CreateConAnswer>(
+            &engine.target(),
+            Endpoint::CreateCon,
+            &request,
+            &Engine::context(&row),
+        )
+        .await;
+    match answer {
+        Ok(a) if a.result.is_success() => {
+            let note = format!(
+                "chat requested, queue length {}",
+                a.queue_length.map_or("?".into(), |q| q.to_string())
+            );
+            let row = engine
+                .update_conversation(row.id, Some(note), move |r| apply_create_answer(r, &a))
+                .await?;
+            Ok(row.view())
+        }
+        Ok(a) => {
+            let note = format!("chat request refused: {} {}", a.result, a.message);
+            let (code, message) = (a.result.code(), a.message.clone());
+            engine
+                .update_conversation(row.id, Some(note), move |r| {
+                    r.set_state(ConversationState::Failed);
+                    r.result_code = Some(code);
+                    r.status_message = Some(message.clone());
+                })
+                .await?;
+            Err(rejected(Endpoint::CreateCon, a.result, a.message))
+        }
+        Err(e) => {
+            let message = e.to_string();
+            engine
+                .update_conversation(
+                    row.id,
+                    Some(format!("chat request failed: {e}")),
+                    move |r| {
+                        r.set_state(ConversationState::Failed);
+                        r.status_message = Some(message.clone());
+                    },
+                )
+                .await?;
+            Err(e.into())
+        }
+    }
+}
+
+async fn send_message(
+    engine: Engine,
+    customer_id: i64,
+    content: MessageContent,
+) -> Result<Message> {
+    let row = engine
+        .in_state(
+            customer_id,
+            &[ConversationState::Chatting],
+            "chatting",
+            "request a chat and wait for an agent first",
+        )
+        .await?;
+    for id in content.media_ids() {
+        if engine.store().media(id).await?.is_none() {
+            return Err(EngineError::UnknownMedia(id.into()));
+        }
+    }
+    let line = NewMessage::outgoing(row.id, &content);
+    let message = engine
+        .store()
+        .write(move |conn| messages::insert(conn, &line))
+        .await?;
+    engine.publish(EngineEvent::MessageAdded {
+        message: message.clone(),
+    });
+    engine
+        .deliver(Outgoing::Fresh(Box::new((message, row))))
+        .await
+}
+
+async fn resend(engine: Engine, message_id: i64) -> Result<Message> {
+    let message = engine.store().message(message_id).await?;
+    if message.delivery == Delivery::Sent || message.content.is_none() {
+        return Err(EngineError::Invalid(format!(
+            "message {message_id} is not an unsent customer message; only pending or failed ones can be re-sent"
+        )));
+    }
+    engine.deliver(Outgoing::Stored(message_id)).await
+}
+
+async fn cancel(engine: Engine, customer_id: i64) -> Result<Conversation> {
+    let row = engine
+        .in_state(
+            customer_id,
+            &[ConversationState::Requesting, ConversationState::Queued],
+            "queued",
+            "only a queued request can be cancelled",
+        )
+        .await?;
+    let Some(request_id) = row.request_id() else {
+        return Err(EngineError::Invalid(
+            "webchat has not told us this request's id yet (it comes with the first status update); try again in a moment".into(),
+        ));
+    };
+    let request = CancelRequestRequest {
+        session_id: row.session_id().map(Into::into),
+        open_id: WireId::Text(row.open_id.clone()).into(),
+        request_id: request_id.into(),
+        create_time: create_time(engine.profile().create_time_format),
+        epid: Some(engine.profile().epid),
+    };
+    let a = engine
+        .client()
+        .call::<BasicAnswer>(
+            &engine.target(),
+            Endpoint::CancelRequest,
+            &request,
+            &Engine::context(&row),
+        )
+        .await?;
+    if !a.result.is_success() {
+        return Err(rejected(Endpoint::CancelRequest, a.result, a.message));
+    }
+    let row = engine
+        .update_conversation(
+            row.id,
+            Some("request cancelled by the customer".into()),
+            |r| {
+                if r.state().is_active() {
+                    r.set_state(ConversationState::Canceled);
+                    r.closed_at = Some(now_ms());
+                }
+            },
+        )
+        .await?;
+    Ok(row.view())
+}
+
+async fn transfer(engine: Engine, customer_id: i64, info: String) -> Result<Conversation> {
+    let row = engine
+        .in_state(
+            customer_id,
+            &[ConversationState::Chatting],
+            "chatting",
+            "transfer needs a chat in progress",
+        )
+        .await?;
+    let session = row
+        .session_id()
+        .expect("a chatting conversation has a session");
+    let request = TransferConRequest {
+        session_id: session.into(),
+        open_id: WireId::Text(row.open_id.clone()).into(),
+        create_time: create_time(engine.profile().create_time_format),
+        transfer_info: info.into(),
+        epid: Some(engine.profile().epid),
+    };
+    let a = engine
+        .client()
+        .call::<CreateConAnswer>(
+            &engine.target(),
+            Endpoint::TransferCon,
+            &request,
+            &Engine::context(&row),
+        )
+        .await?;
+    if !a.result.is_success() {
+        return Err(rejected(Endpoint::TransferCon, a.result, a.message));
+    }
+    let row = engine
+        .update_conversation(
+            row.id,
+            Some("transfer to a human agent requested".into()),
+            move |r| {
+                if a.session_id.is_none() && r.state() == ConversationState::Chatting {
+                    r.set_state(ConversationState::Queued);
+                }
+                apply_create_answer(r, &a);
+            },
+        )
+        .await?;
+    Ok(row.view())
+}
+
+async fn close(engine: Engine, customer_id: i64) -> Result<Conversation> {
+    let row = engine
+        .in_state(
+            customer_id,
+            &[ConversationState::Chatting],
+            "chatting",
+            "there is no chat to close",
+        )
+        .await?;
+    let request = CloseConRequest {
+        session_id: row
+            .session_id()
+            .expect("a chatting conversation has a session")
+            .into(),
+        epid: Some(engine.profile().epid),
+    };
+    let a = engine
+        .client()
+        .call::<BasicAnswer>(
+            &engine.target(),
+            Endpoint::CloseCon,
+            &request,
+            &Engine::context(&row),
+        )
+        .await?;
+    if !a.result.is_success() {
+        return Err(rejected(Endpoint::CloseCon, a.result, a.message));
+    }
+    let row = engine
+        .update_conversation(row.id, Some("chat closed by the customer".into()), |r| {
+            if r.state() == ConversationState::Chatting {
+                r.set_state(ConversationState::Closed);
+                r.closed_by = Some("customer".into());
+                r.closed_at = Some(now_ms());
+            }
+        })
+        .await?;
+    Ok(row.view())
+}
+
+async fn rate(
+    engine: Engine,
+    customer_id: i64,
+    rating_id: String,
+    comment: String,
+) -> Result<Conversation> {
+    let row = engine
+        .in_state(
+            customer_id,
+            &[
+                ConversationState::Chatting,
+                ConversationState::Closed,
+                ConversationState::Rated,
+            ],
+            "chat to rate",
+            "rate after a chat has started",
+        )
+        .await?;
+    let session = row.session_id().expect("a chat that started has a session");
+    let request = RateSessionRequest {
+        chat_session_id: ChatSessionId(session.as_number_if_numeric()),
+        rating_id: WireId::Text(rating_id.clone())
+            .as_number_if_numeric()
+            .into(),
+        rating_comment: comment.clone(),
+        epid: Some(engine.profile().epid),
+    };
+    let a = engine
+        .client()
+        .call::<BasicAnswer>(
+            &engine.target(),
+            Endpoint::RateSession,
+            &request,
+            &Engine::context(&row),
+        )
+        .await?;
+    if !a.result.is_success() {
+        return Err(rejected(Endpoint::RateSession, a.result, a.message));
+    }
+    let note = format!(
+        "rated {rating_id}{}",
+        if comment.is_empty() {
+            String::new()
+        } else {
+            format!(": {comment}")
+        }
+    );
+    let row = engine
+        .update_conversation(row.id, Some(note), move |r| {
+            if r.state() != ConversationState::Chatting {
+                r.set_state(ConversationState::Rated);
+            }
+            r.rating_id = Some(rating_id.clone());
+            r.rating_comment = Some(comment.clone());
+            r.rated_at = Some(now_ms());
+        })
+        .await?;
+    Ok(row.view())
+}
+
+async fn queue_position(engine: Engine, customer_id: i64) -> Result<Option<i64>> {
+    let row = engine
+        .in_state(
+            customer_id,
+            &[ConversationState::Requesting, ConversationState::Queued],
+            "queued",
+            "only a queued request has a place",
+        )
+        .await?;
+    engine.poll_queue(&row).await
 }
 
 /// Applies a successful `createcon.do`/`transferCon.do` answer, without undoing what

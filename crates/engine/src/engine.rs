@@ -3,6 +3,7 @@
 //! `subscribe`).
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -14,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::{CallContext, Target, WebchatClient};
 use crate::config::Profile;
-use crate::error::Result;
+use crate::error::{EngineError, Result};
 use crate::events::{EngineEvent, EventBus};
 use crate::media::MediaFolder;
 use crate::model::{
@@ -151,6 +152,11 @@ impl Engine {
 
     /// Validates, stores and activates `profile`; running timers pick up new intervals.
     pub async fn set_profile(&self, profile: Profile) -> Result<Profile> {
+        self.detached(move |e| async move { e.activate(profile).await })
+            .await
+    }
+
+    async fn activate(&self, profile: Profile) -> Result<Profile> {
         profile.validate()?;
         self.inner.store.activate_profile(&profile).await?;
         *self.inner.sanitizer.write().expect("sanitizer lock") =
@@ -169,14 +175,14 @@ impl Engine {
     /// Forgets a stored profile; the active one cannot be removed (switch first).
     pub async fn delete_profile(&self, name: &str) -> Result<()> {
         if self.profile().name == name {
-            return Err(crate::error::EngineError::Invalid(format!(
+            return Err(EngineError::Invalid(format!(
                 "profile `{name}` is the active one; switch to another before removing it"
             )));
         }
         if self.inner.store.delete_profile(name).await? {
             Ok(())
         } else {
-            Err(crate::error::EngineError::Invalid(format!(
+            Err(EngineError::Invalid(format!(
                 "there is no stored profile `{name}`"
             )))
         }
@@ -188,6 +194,21 @@ impl Engine {
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Runs a command's body on a task of its own. A caller that goes away (hyper drops a
+    /// handler's future when its client hangs up) then cannot leave half a state: the body
+    /// still stores its outcome and publishes what it committed.
+    pub(crate) async fn detached<T, F>(&self, body: impl FnOnce(Engine) -> F) -> Result<T>
+    where
+        F: Future<Output = Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        match tokio::spawn(body(self.clone())).await {
+            Ok(outcome) => outcome,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Err(EngineError::Stopping),
+        }
     }
 
     pub(crate) fn publish(&self, event: EngineEvent) {
@@ -258,7 +279,7 @@ impl Engine {
             .store
             .media(media_id)
             .await?
-            .ok_or_else(|| crate::error::EngineError::UnknownMedia(media_id.into()))?;
+            .ok_or_else(|| EngineError::UnknownMedia(media_id.into()))?;
         let bytes = self.inner.media.read(&media.file_name).await?;
         Ok((media, bytes))
     }

@@ -49,6 +49,10 @@ pub enum EngineError {
     Io(#[from] std::io::Error),
     #[error("the database is closed (wxsim is shutting down); try again after a restart")]
     StoreClosed,
+    #[error(
+        "wxsim is shutting down, so the command was not finished; start wxsim again and retry"
+    )]
+    Stopping,
     #[error("the database is open read-only here (a history tool); change it through the wxsim app that owns it")]
     ReadOnly,
 }
@@ -84,6 +88,7 @@ impl EngineError {
             | EngineError::Migrate { .. }
             | EngineError::Io(_)
             | EngineError::StoreClosed
+            | EngineError::Stopping
             | EngineError::ReadOnly => "internal",
         }
     }

@@ -112,11 +112,21 @@ fn headers_json(headers: &HeaderMap) -> Value {
     )
 }
 
+/// Handles each request on a task of its own: hyper drops a handler when webchat hangs up,
+/// and a callback cut off between its commit and its events would be stored unannounced.
 async fn receive(
     State(engine): State<Engine>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
+    match tokio::spawn(handle(engine, peer, request)).await {
+        Ok(response) => response,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+async fn handle(engine: Engine, peer: SocketAddr, request: Request) -> Response {
     let clock = Instant::now();
     let started_at = now_ms();
     let (parts, body) = request.into_parts();

@@ -31,22 +31,22 @@ async fn a_conversation_with_every_message_type_and_media_fetched_back_intact() 
     let video = (0..20_000u32).map(|i| (i % 251) as u8).collect::<Vec<_>>();
     let image = rig
         .engine
-        .upload_media(MediaKind::Image, "cat.png", &png)
+        .upload_media(MediaKind::Image, "cat.png", png.clone())
         .await
         .unwrap();
     let audio = rig
         .engine
-        .upload_media(MediaKind::Voice, "hello.amr", &voice)
+        .upload_media(MediaKind::Voice, "hello.amr", voice.clone())
         .await
         .unwrap();
     let clip = rig
         .engine
-        .upload_media(MediaKind::Video, "clip.mp4", &video)
+        .upload_media(MediaKind::Video, "clip.mp4", video.clone())
         .await
         .unwrap();
     let thumb = rig
         .engine
-        .upload_media(MediaKind::Thumb, "clip.png", &png)
+        .upload_media(MediaKind::Thumb, "clip.png", png.clone())
         .await
         .unwrap();
 

@@ -160,7 +160,7 @@ async fn media_is_served_only_by_plain_name_for_its_own_account() {
     let rig = Rig::start().await;
     let media = rig
         .engine
-        .upload_media(wxsim_engine::MediaKind::Image, "a.png", b"PNGDATA")
+        .upload_media(wxsim_engine::MediaKind::Image, "a.png", &b"PNGDATA"[..])
         .await
         .unwrap();
     let base = rig.engine.callback_base();
@@ -421,4 +421,173 @@ async fn unread_and_message_counts_follow_the_conversation() {
         (3, 3),
         "greeting, message, reply; system lines not counted"
     );
+}
+
+/// A webchat that takes connections and never answers; each accepted connection is
+/// announced on the channel and held open until the test ends.
+async fn silent_webchat() -> (String, tokio::sync::mpsc::UnboundedReceiver<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webchat", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+            let _ = tx.send(());
+        }
+    });
+    (url, rx)
+}
+
+fn pointed_at(url: Option<String>, timeout_ms: u64) -> Profile {
+    Profile {
+        webchat_url: url,
+        request_timeout_ms: timeout_ms,
+        ..quick_profile()
+    }
+}
+
+/// What hyper does to a handler whose client hangs up: the command's future is dropped
+/// once webchat has the request in hand.
+async fn drop_caller_once_webchat_has_it<T: Send + 'static>(
+    command: impl std::future::Future<Output = T> + Send + 'static,
+    arrived: &mut tokio::sync::mpsc::UnboundedReceiver<()>,
+) {
+    let caller = tokio::spawn(command);
+    arrived.recv().await.expect("webchat got the request");
+    caller.abort();
+    assert!(matches!(caller.await, Err(e) if e.is_cancelled()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_send_whose_caller_goes_away_still_ends_and_can_be_sent_again() {
+    let rig = Rig::start().await;
+    let (customer, conversation) = rig.chatting("Ana", 1).await;
+    let (silent, mut arrived) = silent_webchat().await;
+    rig.engine
+        .set_profile(pointed_at(Some(silent), 1_500))
+        .await
+        .unwrap();
+
+    let engine = rig.engine.clone();
+    drop_caller_once_webchat_has_it(
+        async move {
+            engine
+                .send_message(customer.id, MessageContent::Text("left behind".into()))
+                .await
+        },
+        &mut arrived,
+    )
+    .await;
+
+    let failed = common::eventually("the abandoned send to end", || async {
+        rig.engine
+            .messages(conversation.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.direction == Direction::Out && m.delivery == Delivery::Failed)
+    })
+    .await;
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("did not answer within"),
+        "{failed:?}"
+    );
+
+    rig.engine
+        .set_profile(pointed_at(None, 2_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        rig.engine.resend(failed.id).await.unwrap().delivery,
+        Delivery::Sent
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chat_request_whose_caller_goes_away_ends_and_the_next_one_works() {
+    let rig = Rig::start().await;
+    let customer = rig.customer("Bo", 1).await;
+    let (silent, mut arrived) = silent_webchat().await;
+    rig.engine
+        .set_profile(pointed_at(Some(silent), 1_500))
+        .await
+        .unwrap();
+
+    let engine = rig.engine.clone();
+    let id = customer.id;
+    drop_caller_once_webchat_has_it(async move { engine.request_chat(id).await }, &mut arrived)
+        .await;
+
+    let failed = rig.wait_state(&customer, ConversationState::Failed).await;
+    assert!(
+        failed
+            .status_message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("did not answer within"),
+        "{failed:?}"
+    );
+
+    rig.engine
+        .set_profile(pointed_at(None, 2_000))
+        .await
+        .unwrap();
+    rig.engine.request_chat(customer.id).await.unwrap();
+    rig.wait_state(&customer, ConversationState::Chatting).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_callback_whose_sender_hangs_up_is_still_stored_and_announced() {
+    use tokio::io::AsyncWriteExt;
+
+    let rig = Rig::start().await;
+    let (_, conversation) = rig.chatting("Cy", 1).await;
+    let session: i64 = conversation.session_id.clone().unwrap().parse().unwrap();
+    rig.engine
+        .set_listener_faults(vec![wxsim_engine::faults::ListenerFault {
+            path: "/ari/msg".into(),
+            action: wxsim_engine::faults::FaultAction::Delay { ms: 1_000 },
+            remaining: Some(1),
+            share: None,
+        }])
+        .unwrap();
+    let mut events = rig.engine.subscribe();
+
+    let body =
+        json!({"sessionId": session, "content": "after the hang-up", "msgTime": 7}).to_string();
+    let mut socket = tokio::net::TcpStream::connect(rig.engine.listen_addr())
+        .await
+        .unwrap();
+    let request = format!(
+        "POST /ari/msg HTTP/1.1\r\nhost: wxsim\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    socket.write_all(request.as_bytes()).await.unwrap();
+    // The delay is taken once the handler runs: hang up while it waits.
+    common::eventually("the listener to take the request", || async {
+        rig.engine.listener_faults().is_empty().then_some(())
+    })
+    .await;
+    drop(socket);
+
+    let announced = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            if let wxsim_engine::EngineEvent::MessageAdded { message } =
+                &*events.recv().await.unwrap()
+            {
+                if message.text.contains("after the hang-up") {
+                    return message.clone();
+                }
+            }
+        }
+    })
+    .await
+    .expect("the stored message is announced");
+    let stored = rig.engine.messages(conversation.id).await.unwrap();
+    assert!(stored.iter().any(|m| m.id == announced.id));
 }

@@ -318,11 +318,7 @@ impl Player {
         let name = path
             .file_name()
             .map_or("file".into(), |n| n.to_string_lossy().into_owned());
-        Ok(self
-            .engine
-            .upload_media(kind, &name, &bytes)
-            .await?
-            .media_id)
+        Ok(self.engine.upload_media(kind, &name, bytes).await?.media_id)
     }
 
     async fn sim(&self, action: &SimAction) -> StepResult {
