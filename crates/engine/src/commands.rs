@@ -563,7 +563,7 @@ async fn transfer(engine: Engine, customer_id: i64, info: String) -> Result<Conv
         session_id: session.into(),
         open_id: WireId::Text(row.open_id.clone()).into(),
         create_time: create_time(engine.profile().create_time_format),
-        transfer_info: info.into(),
+        transfer_info: info,
         epid: Some(engine.profile().epid),
     };
     let a = engine
