@@ -7,7 +7,8 @@ use std::convert::Infallible;
 use std::path::PathBuf;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -22,7 +23,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use wxsim_engine::contract::ContractReport;
 use wxsim_engine::export::{self, ExportFormat};
 use wxsim_engine::faults::ListenerFault;
-use wxsim_engine::protocol::MessageContent;
+use wxsim_engine::protocol::{MessageContent, WireId};
 use wxsim_engine::{
     ConversationFilter, Engine, EngineError, ExchangeFilter, MediaKind, NewCustomer, Profile,
 };
@@ -33,18 +34,34 @@ struct Api {
     token: String,
 }
 
-/// An engine error as an HTTP answer: `{error: {kind, message, ...}}`.
-struct ApiError(EngineError);
+/// What a route answers when it fails, always as `{error: {kind, message, ...}}`.
+enum ApiError {
+    Engine(EngineError),
+    /// The request body is not the JSON the route takes (axum's status is kept: 400, 415, 422).
+    Body(JsonRejection),
+}
 
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
-        ApiError(e)
+        ApiError::Engine(e)
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> Self {
+        ApiError::Body(e)
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let e = self.0;
+        let e = match self {
+            ApiError::Engine(e) => e,
+            ApiError::Body(rejection) => {
+                let body = json!({ "kind": "invalid", "message": rejection.body_text() });
+                return (rejection.status(), Json(json!({ "error": body }))).into_response();
+            }
+        };
         let status = match e.kind() {
             "not_found" => StatusCode::NOT_FOUND,
             "wrong_state" | "conflict" => StatusCode::CONFLICT,
@@ -68,6 +85,11 @@ impl IntoResponse for ApiError {
         (status, Json(json!({ "error": body }))).into_response()
     }
 }
+
+/// A JSON request body whose rejection answers like every other API error.
+#[derive(FromRequest)]
+#[from_request(via(Json), rejection(ApiError))]
+struct Body<T>(T);
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -188,7 +210,7 @@ async fn customers(State(api): State<Api>) -> ApiResult<Vec<wxsim_engine::Custom
 
 async fn create_customer(
     State(api): State<Api>,
-    Json(new): Json<NewCustomer>,
+    Body(new): Body<NewCustomer>,
 ) -> ApiResult<wxsim_engine::Customer> {
     Ok(Json(api.engine.create_customer(new).await?))
 }
@@ -210,7 +232,7 @@ async fn request_chat(
 async fn send_message(
     State(api): State<Api>,
     Path(id): Path<i64>,
-    Json(content): Json<MessageContent>,
+    Body(content): Body<MessageContent>,
 ) -> ApiResult<wxsim_engine::Message> {
     Ok(Json(api.engine.send_message(id, content).await?))
 }
@@ -231,7 +253,7 @@ struct TransferBody {
 async fn transfer(
     State(api): State<Api>,
     Path(id): Path<i64>,
-    Json(body): Json<TransferBody>,
+    Body(body): Body<TransferBody>,
 ) -> ApiResult<wxsim_engine::Conversation> {
     Ok(Json(api.engine.transfer(id, &body.info).await?))
 }
@@ -246,7 +268,8 @@ async fn close(
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RateBody {
-    rating_id: String,
+    /// As the rating prompt gave it: a number or a string.
+    rating_id: WireId,
     #[serde(default)]
     comment: String,
 }
@@ -254,10 +277,12 @@ struct RateBody {
 async fn rate(
     State(api): State<Api>,
     Path(id): Path<i64>,
-    Json(body): Json<RateBody>,
+    Body(body): Body<RateBody>,
 ) -> ApiResult<wxsim_engine::Conversation> {
     Ok(Json(
-        api.engine.rate(id, &body.rating_id, &body.comment).await?,
+        api.engine
+            .rate(id, &body.rating_id.key(), &body.comment)
+            .await?,
     ))
 }
 
@@ -406,7 +431,7 @@ async fn profile(State(api): State<Api>) -> Json<Profile> {
     Json(api.engine.profile())
 }
 
-async fn set_profile(State(api): State<Api>, Json(profile): Json<Profile>) -> ApiResult<Profile> {
+async fn set_profile(State(api): State<Api>, Body(profile): Body<Profile>) -> ApiResult<Profile> {
     Ok(Json(api.engine.set_profile(profile).await?))
 }
 
@@ -442,7 +467,7 @@ async fn faults(State(api): State<Api>) -> Json<Vec<ListenerFault>> {
 
 async fn set_faults(
     State(api): State<Api>,
-    Json(faults): Json<Vec<ListenerFault>>,
+    Body(faults): Body<Vec<ListenerFault>>,
 ) -> ApiResult<Vec<ListenerFault>> {
     Ok(Json(api.engine.set_listener_faults(faults)?))
 }

@@ -468,34 +468,92 @@ mod bodies {
         .await
     }
 
-    /// axum's own rejections: plain text, not the `{"error": …}` shape of engine errors.
+    /// A body that is not the route's JSON gets axum's status and the API's error shape.
     #[tokio::test]
-    async fn malformed_json_is_a_plain_text_4xx_naming_the_problem() {
+    async fn malformed_json_is_a_4xx_invalid_naming_the_problem() {
         let rig = Rig::with_sim().await;
         let json = Some("application/json");
+        let invalid = |text: &str| -> String {
+            let body: serde_json::Value = serde_json::from_str(text).expect("a JSON error body");
+            assert_eq!(body["error"]["kind"], "invalid", "{text}");
+            body["error"]["message"].as_str().unwrap().to_owned()
+        };
 
         let (status, text) = post_customers(&rig, json, r#"{"nickname": "Ann", "#).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
         assert!(
-            text.starts_with("Failed to parse the request body as JSON"),
+            invalid(&text).starts_with("Failed to parse the request body as JSON"),
             "{text}"
         );
 
         let (status, text) = post_customers(&rig, json, r#"{"nickname": "Ann"}"#).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
         assert!(
-            text.starts_with("Failed to deserialize the JSON body"),
+            invalid(&text).contains("missing field `skillGroup`"),
             "{text}"
         );
-        assert!(text.contains("missing field `skillGroup`"), "{text}");
 
         let (status, text) =
             post_customers(&rig, None, r#"{"nickname": "Ann", "skillGroup": 1}"#).await;
         assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{text}");
-        assert!(text.contains("Content-Type: application/json"), "{text}");
+        assert!(
+            invalid(&text).contains("Content-Type: application/json"),
+            "{text}"
+        );
 
         let (status, customers) = rig.call(Method::GET, "/api/customers", None).await;
         assert_eq!((status, customers), (StatusCode::OK, serde_json::json!([])));
+        rig.shutdown().await;
+    }
+}
+
+mod rating {
+    use axum::http::{Method, StatusCode};
+    use serde_json::json;
+
+    use crate::rig::Rig;
+
+    /// `ratingId` comes as the rating prompt gave it; a number is as good as a string.
+    #[tokio::test]
+    async fn a_numeric_rating_id_is_taken() {
+        let rig = Rig::with_sim().await;
+        let (_, customer) = rig
+            .call(
+                Method::POST,
+                "/api/customers",
+                Some(json!({"nickname": "Ann", "skillGroup": 1})),
+            )
+            .await;
+        let id = customer["id"].as_i64().unwrap();
+        let (status, _) = rig
+            .call(
+                Method::POST,
+                &format!("/api/customers/{id}/request-chat"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let (_, c) = rig
+                .call(Method::GET, &format!("/api/customers/{id}"), None)
+                .await;
+            if c["state"] == "chatting" {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "never chatting: {c}");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+
+        let (status, conversation) = rig
+            .call(
+                Method::POST,
+                &format!("/api/customers/{id}/rate"),
+                Some(json!({"ratingId": 5, "comment": "quick"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{conversation}");
+        assert_eq!(conversation["ratingId"], "5");
         rig.shutdown().await;
     }
 }
