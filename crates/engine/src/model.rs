@@ -170,6 +170,9 @@ pub struct Conversation {
     /// Contract findings over this conversation's exchanges.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub finding_count: i64,
+    /// Raised by every write to the conversation: of two copies, the higher is the newer.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub version: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

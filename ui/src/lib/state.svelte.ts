@@ -36,6 +36,14 @@ function upsert<T extends { id: number }>(list: T[], item: T): void {
   list.push(item);
 }
 
+/**
+ * True when `c` is an older copy of the conversation than `kept`: a load answered before a
+ * change, or an event published late. Every write to a conversation raises its version.
+ */
+function older(c: Conversation, kept: Conversation | undefined): boolean {
+  return kept !== undefined && c.version < kept.version;
+}
+
 /** Engine events wait here until the next frame, then apply as one batch (one render). */
 const FLUSH_FALLBACK_MS = 250;
 
@@ -127,11 +135,12 @@ class AppState {
     // Another customer may have been opened meanwhile: keep only what is on screen.
     if (this.#openId !== id) return;
     const [conversation, messages] = answer;
-    this.conversations = { [id]: conversation };
+    // A change applied while the answer was on its way is newer than the answer: keep it.
+    const kept = this.conversations[id];
+    this.conversations = { [id]: kept && older(conversation, kept) ? kept : conversation };
     this.messages = { [id]: messages };
-    for (const e of meanwhile) {
-      if (e.type === "conversationChanged" || e.type === "messageAdded" || e.type === "messageUpdated") this.#apply(e);
-    }
+    // Messages carry no version: replay what arrived meanwhile on top of the list.
+    for (const e of meanwhile) if (e.type === "messageAdded" || e.type === "messageUpdated") this.#apply(e);
   }
 
   /**
@@ -272,9 +281,11 @@ class AppState {
   /** Applies one event; true when it is an incoming message of the open conversation. */
   #apply(e: EngineEvent): boolean {
     switch (e.type) {
-      case "conversationChanged":
-        if (e.conversation.id === this.#openId) this.conversations[e.conversation.id] = e.conversation;
+      case "conversationChanged": {
+        const c = e.conversation;
+        if (c.id === this.#openId && !older(c, this.conversations[c.id])) this.conversations[c.id] = c;
         break;
+      }
       case "messageAdded":
       case "messageUpdated":
         return this.#message(e.message);

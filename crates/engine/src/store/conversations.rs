@@ -37,6 +37,8 @@ row_struct! {
         pub rated_at: Option<i64>,
         pub message_count: i64,
         pub finding_count: i64,
+        /// Raised by every write to the row (see migration 6).
+        pub version: i64,
     }
 }
 
@@ -93,6 +95,7 @@ impl ConversationRow {
             rated_at: self.rated_at,
             message_count: self.message_count,
             finding_count: self.finding_count,
+            version: self.version,
         }
     }
 }
@@ -101,7 +104,7 @@ const SELECT: &str = "SELECT v.id, v.customer_id, c.open_id, c.nickname, v.profi
         v.request_wire, v.session_wire, v.agent_id, v.agent_name, v.agents, v.queue_position,
         v.request_status, v.result_code, v.status_message, v.rating_options, v.rating_id,
         v.rating_comment, v.closed_by, v.created_at, v.accepted_at, v.closed_at, v.rated_at,
-        v.message_count, v.finding_count
+        v.message_count, v.finding_count, v.version
     FROM conversations v JOIN customers c ON c.id = v.customer_id";
 
 /// The newest conversation matching `clause`.
@@ -173,7 +176,8 @@ pub fn save_with_line(
     Ok((save(conn, row)?, added))
 }
 
-/// Writes every mutable column of `row`; returns it with the counters the triggers keep.
+/// Writes every mutable column of `row` and raises its version; returns it with the
+/// counters the triggers keep and the new version.
 pub fn save(conn: &Connection, mut row: ConversationRow) -> Result<ConversationRow> {
     let key = |wire: &Option<String>| wire.as_deref().map(|w| WireId::from_json_text(w).key());
     let counters = conn
@@ -181,8 +185,8 @@ pub fn save(conn: &Connection, mut row: ConversationRow) -> Result<ConversationR
             "UPDATE conversations SET state = ?, request_key = ?, request_wire = ?, session_key = ?, session_wire = ?,
                 agent_id = ?, agent_name = ?, agents = ?, queue_position = ?, request_status = ?, result_code = ?,
                 status_message = ?, rating_options = ?, rating_id = ?, rating_comment = ?, closed_by = ?,
-                accepted_at = ?, closed_at = ?, rated_at = ?, updated_at = ?
-             WHERE id = ? RETURNING message_count, finding_count",
+                accepted_at = ?, closed_at = ?, rated_at = ?, updated_at = ?, version = version + 1
+             WHERE id = ? RETURNING message_count, finding_count, version",
         )?
         .query_row(
             params![
@@ -208,11 +212,11 @@ pub fn save(conn: &Connection, mut row: ConversationRow) -> Result<ConversationR
                 now_ms(),
                 row.id,
             ],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?
         .ok_or(EngineError::UnknownConversation(row.id))?;
-    (row.message_count, row.finding_count) = counters;
+    (row.message_count, row.finding_count, row.version) = counters;
     Ok(row)
 }
 
@@ -248,5 +252,82 @@ impl Store {
 
     pub(crate) async fn conversation_row(&self, id: i64) -> Result<ConversationRow> {
         self.read(move |conn| fetch(conn, id)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Delivery, Direction};
+
+    fn conversation() -> (Connection, ConversationRow) {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&mut conn).unwrap();
+        conn.execute(
+            "INSERT INTO customers (open_id, nickname, skill_group, created_at) VALUES ('o-1', 'Wu', 1, 0)",
+            [],
+        )
+        .unwrap();
+        let row = insert(&conn, conn.last_insert_rowid(), "embedded").unwrap();
+        (conn, row)
+    }
+
+    fn agent_says(conversation_id: i64) -> NewMessage {
+        NewMessage {
+            conversation_id,
+            direction: Direction::In,
+            kind: "html".into(),
+            body: "<p>hi</p>".into(),
+            html: Some("<p>hi</p>".into()),
+            text: "hi".into(),
+            delivery: Delivery::Received,
+            wire_time: None,
+        }
+    }
+
+    #[test]
+    fn every_save_raises_the_version() {
+        let (conn, row) = conversation();
+        assert_eq!(row.version, 1, "a new conversation");
+        assert_eq!(row.view().version, 1);
+
+        let mut versions = vec![row.version];
+        let mut row = row;
+        for state in [
+            ConversationState::Queued,
+            ConversationState::Chatting,
+            ConversationState::Chatting, // a save that changes nothing is still a write
+            ConversationState::Closed,
+        ] {
+            row.set_state(state);
+            row = save(&conn, row).unwrap();
+            assert_eq!(
+                fetch(&conn, row.id).unwrap().version,
+                row.version,
+                "what save answers is what is stored"
+            );
+            versions.push(row.version);
+        }
+        assert_eq!(versions, [1, 2, 3, 4, 5]);
+
+        // A save with a line: the counted line's trigger and the save each write the row.
+        let (saved, _) = save_with_line(&conn, row.clone(), Some(agent_says(row.id))).unwrap();
+        assert_eq!((saved.version, saved.message_count), (7, 1));
+        let (saved, _) =
+            save_with_line(&conn, saved, Some(NewMessage::system(row.id, "closed"))).unwrap();
+        assert_eq!(
+            (saved.version, saved.message_count),
+            (8, 1),
+            "a system line is not counted: the save alone"
+        );
+        assert_eq!(saved.view().version, 8);
+    }
+
+    #[test]
+    fn a_write_by_a_counter_trigger_raises_the_version_too() {
+        let (conn, row) = conversation();
+        messages::insert(&conn, &agent_says(row.id)).unwrap();
+        let after = fetch(&conn, row.id).unwrap();
+        assert_eq!((after.message_count, after.version), (1, row.version + 1));
     }
 }

@@ -7,12 +7,13 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::error::{EngineError, Result};
 
 /// Every migration, numbered from 1, in order. Never edit one that has shipped: add one.
-const MIGRATIONS: [&str; 5] = [
+const MIGRATIONS: [&str; 6] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_findings.sql"),
     include_str!("../../migrations/0003_twin_index.sql"),
     include_str!("../../migrations/0004_counters.sql"),
     include_str!("../../migrations/0005_bulk_search_index.sql"),
+    include_str!("../../migrations/0006_conversation_version.sql"),
 ];
 
 /// The schema this build reads and writes.

@@ -26,4 +26,8 @@ messageCount: number,
 /**
  * Contract findings over this conversation's exchanges.
  */
-findingCount: number, };
+findingCount: number, 
+/**
+ * Raised by every write to the conversation: of two copies, the higher is the newer.
+ */
+version: number, };
