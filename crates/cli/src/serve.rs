@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use rand::Rng;
 use tokio::net::TcpListener;
-use wxsim_engine::{Engine, EngineOptions};
+use wxsim_stack::{Stack, StackOptions};
 use wxsim_webchat::SimConfig;
 
 #[derive(Args)]
@@ -50,28 +50,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     );
     let listener = bind(&args.listen, "callback listener", "--listen").await?;
     let api_listener = bind(&args.api_listen, "API", "--api-listen").await?;
-    let callback_base = format!("http://{}", listener.local_addr()?);
 
-    let sim = match &args.webchat_url {
-        Some(_) => None,
-        None => {
-            let sim_listener = bind("127.0.0.1:0", "embedded webchat", "--webchat-url").await?;
-            let config = SimConfig {
-                ari_base: callback_base.clone(),
-                ..SimConfig::default()
-            };
-            Some(wxsim_webchat::spawn(config, sim_listener).await?)
-        }
-    };
     let data_dir = args.data_dir.unwrap_or_else(crate::default_data_dir);
-    let engine = Engine::start(EngineOptions {
+    let stack = Stack::start(StackOptions {
         data_dir: data_dir.clone(),
-        profile: None,
-        embedded_webchat: sim.as_ref().map(|s| s.base_url()),
         listener,
+        simulator: args.webchat_url.is_none().then(SimConfig::default),
+        profile: None,
     })
-    .await
-    .with_context(|| format!("cannot start the engine on data dir {}", data_dir.display()))?;
+    .await?;
+    let engine = &stack.engine;
     let mut profile = engine.profile();
     if profile.webchat_url != args.webchat_url {
         profile.webchat_url = args.webchat_url.clone();
@@ -82,7 +70,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .token
         .unwrap_or_else(|| hex::encode(rand::thread_rng().gen::<[u8; 16]>()));
     let api_addr = api_listener.local_addr()?;
-    let kind = if sim.is_some() {
+    let kind = if stack.simulator().is_some() {
         "(embedded simulator)"
     } else {
         "(external)"
@@ -96,16 +84,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("token    {token}");
     println!("open     http://{api_addr}/#token={token}");
 
-    let api = wxsim_api::router(engine.clone(), token, ui_dir(args.ui_dir));
+    let api = stack.router(token, ui_dir(args.ui_dir));
     axum::serve(api_listener, api)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
-    engine.shutdown().await;
-    if let Some(sim) = sim {
-        sim.shutdown().await;
-    }
+    stack.stop().await;
     Ok(())
 }
 

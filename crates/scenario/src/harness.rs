@@ -1,11 +1,12 @@
-//! The engine a run talks through, on its own callback listener, and, unless a webchat URL
-//! is given, the embedded simulator beside it on loopback.
+//! The stack a run talks through: the engine on the run's callback listener and, unless a
+//! webchat URL is given, the embedded simulator beside it.
 
 use std::path::PathBuf;
 
 use tokio::net::TcpListener;
-use wxsim_engine::{Engine, EngineError, EngineOptions, Profile};
-use wxsim_webchat::{SimConfig, SimControl, SimHandle};
+use wxsim_engine::Profile;
+use wxsim_stack::{Stack, StackError, StackOptions};
+use wxsim_webchat::SimConfig;
 
 pub struct HarnessOptions {
     /// Holds `wxsim.db` and `media/`.
@@ -16,52 +17,21 @@ pub struct HarnessOptions {
     pub listen: String,
     /// The engine's profile (its `webchat_url` is set from `webchat_url`).
     pub profile: Profile,
-    /// The embedded simulator's configuration (its `ari_base` is set to the listener).
+    /// The embedded simulator's configuration.
     pub simulator: SimConfig,
 }
 
-/// A running engine, and the simulator it talks to when there is no real webchat.
-pub struct Harness {
-    pub engine: Engine,
-    simulator: Option<SimHandle>,
-}
-
-impl Harness {
-    pub async fn start(options: HarnessOptions) -> Result<Harness, EngineError> {
-        let listener = TcpListener::bind(&options.listen).await?;
-        let simulator = match options.webchat_url {
-            Some(_) => None,
-            None => {
-                let config = SimConfig {
-                    ari_base: format!("http://{}", listener.local_addr()?),
-                    ..options.simulator
-                };
-                Some(wxsim_webchat::spawn(config, TcpListener::bind("127.0.0.1:0").await?).await?)
-            }
-        };
-        let profile = Profile {
+/// Starts the stack a run's options describe.
+pub async fn start(options: HarnessOptions) -> Result<Stack, StackError> {
+    let listener = TcpListener::bind(&options.listen).await?;
+    Stack::start(StackOptions {
+        data_dir: options.data_dir,
+        listener,
+        simulator: options.webchat_url.is_none().then_some(options.simulator),
+        profile: Some(Profile {
             webchat_url: options.webchat_url,
             ..options.profile
-        };
-        let engine = Engine::start(EngineOptions {
-            data_dir: options.data_dir,
-            profile: Some(profile),
-            embedded_webchat: simulator.as_ref().map(SimHandle::base_url),
-            listener,
-        })
-        .await?;
-        Ok(Harness { engine, simulator })
-    }
-
-    /// The embedded simulator's controls; `None` against a real webchat.
-    pub fn simulator(&self) -> Option<&SimControl> {
-        self.simulator.as_ref().map(SimHandle::control)
-    }
-
-    pub async fn stop(self) {
-        self.engine.shutdown().await;
-        if let Some(simulator) = self.simulator {
-            simulator.shutdown().await;
-        }
-    }
+        }),
+    })
+    .await
 }

@@ -19,7 +19,7 @@ mod spec;
 mod watch;
 
 pub use error::{InvalidScenario, StepError};
-pub use harness::{Harness, HarnessOptions};
+pub use harness::HarnessOptions;
 pub use outcome::{CustomerOutcome, ScenarioOutcome, StepOutcome};
 pub use parse::{load_scenario, parse_scenario};
 pub use runner::{run_scenario, run_scenarios, Reporter, RunOptions};

@@ -11,13 +11,14 @@ use wxsim_engine::{Customer, Engine, EngineError, NewCustomer, Profile};
 use wxsim_webchat::{FaultSpec, SimConfig};
 
 use crate::error::StepError;
-use crate::harness::{Harness, HarnessOptions};
+use crate::harness::{self, HarnessOptions};
 use crate::outcome::{CustomerOutcome, ScenarioOutcome, StepOutcome};
 use crate::player::Player;
 use crate::spec::{
     Action, CustomerSpec, ExpectedError, Outgoing, Scenario, SimAction, SimulatorSettings,
 };
 use crate::watch::Newsroom;
+use wxsim_stack::Stack;
 
 /// Where and against what a scenario runs.
 #[derive(Clone, Debug)]
@@ -50,7 +51,7 @@ pub async fn run_scenarios(
     mut announce: impl FnMut(&Scenario),
     mut finished: impl FnMut(&ScenarioOutcome),
 ) -> Vec<ScenarioOutcome> {
-    let harness = Harness::start(HarnessOptions {
+    let harness = harness::start(HarnessOptions {
         data_dir: options.data_dir.clone(),
         webchat_url: options.webchat_url.clone(),
         listen: options.listen.clone(),
@@ -100,7 +101,7 @@ impl ScenarioOutcome {
 
 /// Gives the engine the scenario's settings and the simulator its pace, with no fault
 /// left armed by an earlier scenario.
-async fn prepare(harness: &Harness, scenario: &Scenario) -> Result<(), String> {
+async fn prepare(harness: &Stack, scenario: &Scenario) -> Result<(), String> {
     let mut profile = Profile {
         webchat_url: harness.engine.profile().webchat_url,
         ..base_profile()
@@ -141,7 +142,7 @@ async fn prepare(harness: &Harness, scenario: &Scenario) -> Result<(), String> {
 
 /// Plays one scenario: each customer in its own task.
 pub async fn run_scenario(
-    harness: &Harness,
+    harness: &Stack,
     scenario: Arc<Scenario>,
     report: Reporter,
 ) -> ScenarioOutcome {

@@ -21,7 +21,7 @@ use wxsim_webchat::SimConfig;
 
 pub use stats::{Latency, Tally};
 
-use crate::harness::{Harness, HarnessOptions};
+use crate::harness::{self, HarnessOptions};
 use crate::player::latest;
 use crate::watch::{Newsroom, Watch};
 
@@ -63,6 +63,8 @@ pub enum LoadError {
     Remote(String),
     #[error(transparent)]
     Engine(#[from] EngineError),
+    #[error(transparent)]
+    Start(#[from] wxsim_stack::StackError),
 }
 
 /// Live counts, for a progress display.
@@ -140,7 +142,7 @@ pub async fn run_load(
     options: LoadOptions,
     progress: Arc<Progress>,
 ) -> Result<LoadSummary, LoadError> {
-    let harness = Harness::start(HarnessOptions {
+    let harness = harness::start(HarnessOptions {
         data_dir: options.data_dir.clone(),
         webchat_url: options.webchat_url.clone(),
         listen: options.listen.clone(),
