@@ -484,6 +484,6 @@ async fn contract(
     Query(range): Query<RangeQuery>,
 ) -> ApiResult<ContractReport> {
     Ok(Json(
-        ContractReport::build(api.engine.store(), range.since, range.until).await?,
+        api.engine.contract_report(range.since, range.until).await?,
     ))
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use tokio::net::TcpListener;
-use wxsim_engine::store::SeedPlan;
+use wxsim_engine::store::{SeedPlan, Store};
 use wxsim_engine::{ConversationState, Engine, EngineOptions, Profile};
 
 /// A profile that never calls webchat on its own (no pulse, no queue polling).
@@ -21,15 +21,9 @@ pub fn quiet_profile() -> Profile {
 /// Starts the engine on `data_dir`, seeds the chatting conversations and serves until the
 /// process is stopped.
 pub async fn run(data_dir: &Path, listen: &str, sessions: u64) -> anyhow::Result<()> {
-    let engine = Engine::start(EngineOptions {
-        data_dir: data_dir.to_path_buf(),
-        profile: Some(quiet_profile()),
-        embedded_webchat: None,
-        listener: TcpListener::bind(listen).await?,
-    })
-    .await?;
-    engine
-        .store()
+    // Seeded before the engine opens the file: the engine keeps its store to itself.
+    let store = Store::open(&data_dir.join("wxsim.db")).await?;
+    store
         .seed(&SeedPlan {
             conversations: sessions,
             messages_per_conversation: 0,
@@ -37,6 +31,14 @@ pub async fn run(data_dir: &Path, listen: &str, sessions: u64) -> anyhow::Result
             prefix: "bench-".into(),
         })
         .await?;
+    store.close().await;
+    let engine = Engine::start(EngineOptions {
+        data_dir: data_dir.to_path_buf(),
+        profile: Some(quiet_profile()),
+        embedded_webchat: None,
+        listener: TcpListener::bind(listen).await?,
+    })
+    .await?;
     println!("listener {}", engine.callback_base());
     println!("sessions {sessions}");
     tokio::signal::ctrl_c().await?;

@@ -192,8 +192,17 @@ impl Engine {
         self.inner.events.subscribe()
     }
 
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// The contract checker's report over the stored exchanges, or those in a time range.
+    pub async fn contract_report(
+        &self,
+        since: Option<i64>,
+        until: Option<i64>,
+    ) -> Result<crate::contract::ContractReport> {
+        crate::contract::ContractReport::build(&self.inner.store, since, until).await
     }
 
     /// Runs a command's body on a task of its own. A caller that goes away (hyper drops a
