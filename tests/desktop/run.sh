@@ -18,7 +18,7 @@ if ! command -v xdotool >/dev/null; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends xdotool >/dev/null
 fi
-cargo build -p wxsim-desktop
+cargo build --workspace --all-targets  # the test build: nothing new after `cargo test --workspace`
 export WXSIM_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/wxsim-desktop"
 
 work=$(mktemp -d)

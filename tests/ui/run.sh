@@ -9,7 +9,9 @@ cd "$ROOT"
 [ -d ui/node_modules ] || npm --prefix ui ci --no-audit --no-fund
 npm --prefix ui run check
 npm --prefix ui run build
-cargo build -p wxsim
+# The same build as `cargo test --workspace` (features unified with the tests'), so that
+# after the Rust suite this builds nothing.
+cargo build --workspace --all-targets
 export WXSIM_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/wxsim"
 
 tap="$(mktemp)"

@@ -1,10 +1,9 @@
-//! Writes the TypeScript types of the engine's API (and the spec's code tables) for the UI:
-//! `npm --prefix ui run gen:types`. The output directory is `ui/src/lib/generated/`, or
-//! `WXSIM_TS_OUT` when set (the UI suite regenerates into a temporary directory and
-//! compares, so a stale committed copy fails CI).
+//! The TypeScript types of the engine's API (and the spec's code tables) for the UI, in
+//! `ui/src/lib/generated/`. The test generates them and fails when the committed copy is
+//! stale; `npm --prefix ui run gen:types` (`WXSIM_TS_WRITE=1`) writes them there instead.
 #![cfg(feature = "ts")]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 use ts_rs::TS;
@@ -18,15 +17,25 @@ use wxsim_engine::{
     Profile, SearchHit,
 };
 
-fn out_dir() -> PathBuf {
-    std::env::var_os("WXSIM_TS_OUT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../ui/src/lib/generated"
-            ))
+fn committed_dir() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../ui/src/lib/generated"
+    ))
+}
+
+/// The file names in `dir` and their contents, sorted.
+fn contents(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .expect("a directory of types")
+        .map(|entry| {
+            let path = entry.expect("a directory entry").path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).expect("a text file"))
         })
+        .collect();
+    files.sort();
+    files
 }
 
 fn table(entries: impl Iterator<Item = (i64, &'static str, String, String)>) -> Value {
@@ -67,25 +76,49 @@ fn codes_module() -> String {
     )
 }
 
-#[test]
-fn export_types() {
-    let dir = out_dir();
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).expect("old generated types removed");
-    }
-    std::fs::create_dir_all(&dir).expect("output directory");
-    EngineEvent::export_all_to(&dir).unwrap();
-    EventBatch::export_all_to(&dir).unwrap();
-    EventWatch::export_all_to(&dir).unwrap();
-    NewCustomer::export_all_to(&dir).unwrap();
-    SearchHit::export_all_to(&dir).unwrap();
-    ExchangeFilter::export_all_to(&dir).unwrap();
-    ConversationFilter::export_all_to(&dir).unwrap();
-    Media::export_all_to(&dir).unwrap();
-    MessageContent::export_all_to(&dir).unwrap();
-    MsgType::export_all_to(&dir).unwrap();
-    Profile::export_all_to(&dir).unwrap();
-    ListenerFault::export_all_to(&dir).unwrap();
-    ContractReport::export_all_to(&dir).unwrap();
+fn generate(dir: &Path) {
+    EngineEvent::export_all_to(dir).unwrap();
+    EventBatch::export_all_to(dir).unwrap();
+    EventWatch::export_all_to(dir).unwrap();
+    NewCustomer::export_all_to(dir).unwrap();
+    SearchHit::export_all_to(dir).unwrap();
+    ExchangeFilter::export_all_to(dir).unwrap();
+    ConversationFilter::export_all_to(dir).unwrap();
+    Media::export_all_to(dir).unwrap();
+    MessageContent::export_all_to(dir).unwrap();
+    MsgType::export_all_to(dir).unwrap();
+    Profile::export_all_to(dir).unwrap();
+    ListenerFault::export_all_to(dir).unwrap();
+    ContractReport::export_all_to(dir).unwrap();
     std::fs::write(dir.join("codes.ts"), codes_module()).expect("codes.ts written");
+}
+
+#[test]
+fn the_committed_types_are_what_the_rust_types_generate() {
+    let fresh = tempfile::tempdir().expect("a temporary directory");
+    generate(fresh.path());
+    let committed = committed_dir();
+    if std::env::var_os("WXSIM_TS_WRITE").is_some() {
+        if committed.exists() {
+            std::fs::remove_dir_all(&committed).expect("old generated types removed");
+        }
+        std::fs::create_dir_all(&committed).expect("output directory");
+        for (name, text) in contents(fresh.path()) {
+            std::fs::write(committed.join(name), text).expect("a type written");
+        }
+        return;
+    }
+    let (want, have) = (contents(fresh.path()), contents(&committed));
+    let names = |files: &[(String, String)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&have),
+        names(&want),
+        "ui/src/lib/generated has other files than the Rust types make: run `npm --prefix ui run gen:types`"
+    );
+    for ((name, text), (_, committed_text)) in want.iter().zip(&have) {
+        assert!(
+            text == committed_text,
+            "ui/src/lib/generated/{name} is stale: run `npm --prefix ui run gen:types`"
+        );
+    }
 }
