@@ -85,10 +85,10 @@ describe("inspect", () => {
     });
     assert.equal(answer.result, 1, JSON.stringify(answer));
 
-    const badge = page.locator('[data-testid="exchanges"] tr[data-operation="/ari/msg"] [data-testid="finding-badge"][data-severity="error"]');
+    const badge = page.locator('[data-testid="exchanges"] tr[data-operation="/ari/msg"] [data-testid="finding-badge"][data-severity="warning"]');
     await badge.first().waitFor();
     await badge.first().click();
-    const findings = page.locator('[data-testid="exchange-detail"] [data-testid="findings"] li[data-severity="error"]');
+    const findings = page.locator('[data-testid="exchange-detail"] [data-testid="findings"] li[data-severity="warning"]');
     assert.match(await findings.first().textContent(), /timestamp · request\.msgTime/);
     await browser.screenshot("12-wire-findings");
 

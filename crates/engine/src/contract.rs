@@ -203,3 +203,54 @@ impl ContractReport {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_mode_finds_no_breach_in_a_failed_routing() {
+        let failed = r#"{"result":-5,"message":"no agent online","openId":"o","epid":"e"}"#;
+        assert_eq!(
+            first_breach(&request_findings(Some("/ari/create"), failed)),
+            None
+        );
+        let routed_without_session = r#"{"result":1,"message":"ok","agentId":"A","agentName":"Ann","responseTime":1,"openId":"o","epid":"e"}"#;
+        let breach = first_breach(&request_findings(
+            Some("/ari/create"),
+            routed_without_session,
+        ))
+        .cloned()
+        .expect("a routed create needs its session");
+        assert_eq!(
+            (breach.rule.as_str(), breach.field.as_deref()),
+            ("required", Some("request.sessionId"))
+        );
+    }
+
+    #[test]
+    fn a_placeholder_timestamp_is_no_breach() {
+        let msg = r#"{"sessionId":123,"agentId":"SELITE","openId":"","epid":"","msgTime":12341234324,"content":""}"#;
+        let findings = request_findings(Some("/ari/msg"), msg);
+        assert_eq!(first_breach(&findings), None);
+        assert_eq!(findings[0].rule, "timestamp");
+        assert_eq!(findings[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn a_refused_answer_is_held_to_its_code_alone() {
+        for (name, answer) in [
+            (
+                "getQueueLength.do",
+                r#"{"result":-10,"message":"no such request"}"#,
+            ),
+            ("/ari/getMedia", r#"{"code":-10,"message":"no such media"}"#),
+        ] {
+            assert_eq!(
+                answer_findings(Some(name), Some(200), Some(answer)),
+                vec![],
+                "{name}"
+            );
+        }
+    }
+}

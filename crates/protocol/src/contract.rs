@@ -18,6 +18,9 @@ pub enum FieldType {
     ResultCode,
     /// `requestStatus`.
     RequestStatus,
+    /// An integer, or `""` for "none" (the spec's `updateRequestStatus` example sends
+    /// `queueLength: ""`).
+    IntegerOrEmpty,
     /// Epoch milliseconds.
     Millis,
     /// `getmsg.do`'s content: a string for text, an object (or its JSON string) otherwise.
@@ -34,30 +37,57 @@ pub enum FieldType {
     Array,
 }
 
+/// When a field must be present.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// May be left out.
+    Optional,
+    /// In every body.
+    Always,
+    /// Only in a body that reports success (`result`, or `getMedia`'s `code`, is 1): a
+    /// refusal needs no more than its code and message.
+    OnSuccess,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Field {
     pub name: &'static str,
     pub ty: FieldType,
-    pub required: bool,
+    pub need: Need,
     pub doc: &'static str,
 }
 
-const fn req(name: &'static str, ty: FieldType, doc: &'static str) -> Field {
+impl Field {
+    /// Must the field be present in a body that reports success (`true`) or a refusal?
+    pub fn required(&self, success: bool) -> bool {
+        match self.need {
+            Need::Optional => false,
+            Need::Always => true,
+            Need::OnSuccess => success,
+        }
+    }
+}
+
+const fn field(name: &'static str, ty: FieldType, need: Need, doc: &'static str) -> Field {
     Field {
         name,
         ty,
-        required: true,
+        need,
         doc,
     }
 }
 
+const fn req(name: &'static str, ty: FieldType, doc: &'static str) -> Field {
+    field(name, ty, Need::Always, doc)
+}
+
 const fn opt(name: &'static str, ty: FieldType, doc: &'static str) -> Field {
-    Field {
-        name,
-        ty,
-        required: false,
-        doc,
-    }
+    field(name, ty, Need::Optional, doc)
+}
+
+/// Required when the body reports success, optional in a refusal.
+const fn ok(name: &'static str, ty: FieldType, doc: &'static str) -> Field {
+    field(name, ty, Need::OnSuccess, doc)
 }
 
 /// Which side serves an operation.
@@ -186,7 +216,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         answer: &[
             RESULT,
             MESSAGE,
-            req("orderInQueue", T::Integer, "the place in the queue"),
+            ok(
+                "orderInQueue",
+                T::Integer,
+                "the place in the queue (0 = first in line); not in a refusal",
+            ),
         ],
     },
     OperationSpec {
@@ -205,12 +239,24 @@ pub const OPERATIONS: &[OperationSpec] = &[
         operation: Operation::Callback(CallbackKind::Create),
         summary: "An agent accepted the queued request: the chat exists.",
         request: &[
-            req("result", T::ResultCode, "1 = routed to an agent"),
+            req(
+                "result",
+                T::ResultCode,
+                "1 = routed to an agent; otherwise the routing failed",
+            ),
             opt("message", T::String, "a remark"),
-            req("agentId", T::Id, "the agent"),
-            req("agentName", T::String, "the agent's name"),
-            req("sessionId", T::Id, "the new session"),
-            req("responseTime", T::Millis, "when the agent accepted"),
+            ok("agentId", T::Id, "the agent; not when the routing failed"),
+            ok(
+                "agentName",
+                T::String,
+                "the agent's name; not when the routing failed",
+            ),
+            ok("sessionId", T::Id, "the new session; not when the routing failed"),
+            ok(
+                "responseTime",
+                T::Millis,
+                "when the agent accepted; not when the routing failed",
+            ),
             req("openId", T::Id, "the customer"),
             req("epid", T::String, "the official account's id"),
         ],
@@ -279,8 +325,8 @@ pub const OPERATIONS: &[OperationSpec] = &[
             req("openId", T::Id, "the customer"),
             opt(
                 "queueLength",
-                T::Integer,
-                "the queue length (the spec's example sends \"\")",
+                T::IntegerOrEmpty,
+                "the queue length, or \"\" (as the spec's example sends)",
             ),
             opt("message", T::String, "a remark"),
         ],
@@ -298,10 +344,10 @@ pub const OPERATIONS: &[OperationSpec] = &[
         ],
         answer: &[
             req("code", T::ResultCode, "1 = ok (note: `code`, not `result`)"),
-            req(
+            ok(
                 "message",
                 T::String,
-                "the file name, appended to LIVEBOT_WANADDR/wechat/{serviceAccountId}/{type}?file=",
+                "the file name, appended to LIVEBOT_WANADDR/wechat/{serviceAccountId}/{type}?file=; in a refusal, the reason",
             ),
         ],
     },
@@ -384,7 +430,7 @@ mod tests {
     fn sample(ty: FieldType) -> Value {
         match ty {
             T::String | T::Time => json!("x"),
-            T::Integer | T::Number => json!(1),
+            T::Integer | T::IntegerOrEmpty | T::Number => json!(1),
             T::Id => json!("id1"),
             T::ResultCode | T::RequestStatus => json!(1),
             T::Millis => json!(1_700_000_000_000i64),
@@ -399,8 +445,21 @@ mod tests {
     fn body(fields: &[Field], only_required: bool) -> Value {
         let map: Map<String, Value> = fields
             .iter()
-            .filter(|f| f.required || !only_required)
+            .filter(|f| f.required(true) || !only_required)
             .map(|f| (f.name.to_owned(), sample(f.ty)))
+            .collect();
+        Value::Object(map)
+    }
+
+    /// A refusal: the fields a failed body needs, with a result code of -10.
+    fn refusal(fields: &[Field]) -> Value {
+        let map: Map<String, Value> = fields
+            .iter()
+            .filter(|f| f.required(false))
+            .map(|f| match f.ty {
+                T::ResultCode => (f.name.to_owned(), json!(-10)),
+                ty => (f.name.to_owned(), sample(ty)),
+            })
             .collect();
         Value::Object(map)
     }
@@ -468,6 +527,37 @@ mod tests {
     }
 
     #[test]
+    fn only_result_code_bodies_have_fields_needed_on_success_alone() {
+        for spec in OPERATIONS {
+            for fields in [spec.request, spec.answer] {
+                let has_code = fields.iter().any(|f| f.ty == T::ResultCode);
+                for f in fields.iter().filter(|f| f.need == Need::OnSuccess) {
+                    assert!(
+                        has_code,
+                        "{}: {} needs a result",
+                        spec.operation.name(),
+                        f.name
+                    );
+                }
+            }
+        }
+        // A refusal of any answer needs its code alone (and the message is optional).
+        for spec in OPERATIONS {
+            let needed: Vec<&str> = spec
+                .answer
+                .iter()
+                .filter(|f| f.required(false))
+                .map(|f| f.name)
+                .collect();
+            assert!(
+                needed == ["result"] || needed == ["code"],
+                "{}: {needed:?}",
+                spec.operation.name()
+            );
+        }
+    }
+
+    #[test]
     fn the_table_covers_all_fifteen_operations() {
         assert_eq!(OPERATIONS.len(), 15);
         for e in Endpoint::ALL {
@@ -493,6 +583,8 @@ mod tests {
                     .unwrap_or_else(|e| panic!("{name}: every field of the table parses: {e}"));
                 parses(spec.operation, answer, body(fields, true))
                     .unwrap_or_else(|e| panic!("{name}: the required fields alone parse: {e}"));
+                parses(spec.operation, answer, refusal(fields))
+                    .unwrap_or_else(|e| panic!("{name}: a refusal's fields alone parse: {e}"));
                 for key in full.as_object().unwrap().keys() {
                     assert!(
                         fields.iter().any(|f| f.name == key),

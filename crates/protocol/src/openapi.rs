@@ -5,12 +5,16 @@
 use serde_json::{json, Map, Value};
 
 use crate::code::{Lang, RequestStatus, ResultCode};
-use crate::contract::{Field, FieldType, Operation, CONTENT, OPERATIONS};
+use crate::content::MsgType;
+use crate::contract::{Field, FieldType, Need, Operation, OperationSpec, CONTENT, OPERATIONS};
 
 fn schema(ty: FieldType) -> Value {
     match ty {
         FieldType::String => json!({ "type": "string" }),
         FieldType::Integer => json!({ "type": "integer" }),
+        FieldType::IntegerOrEmpty => {
+            json!({ "oneOf": [{ "type": "integer" }, { "const": "" }] })
+        }
         FieldType::Number => json!({ "type": "number" }),
         FieldType::Id => json!({ "$ref": "#/components/schemas/Id" }),
         FieldType::ResultCode => json!({ "$ref": "#/components/schemas/ResultCode" }),
@@ -18,7 +22,8 @@ fn schema(ty: FieldType) -> Value {
         FieldType::Millis => {
             json!({ "type": "integer", "format": "int64", "description": "epoch milliseconds" })
         }
-        FieldType::Content => json!({ "$ref": "#/components/schemas/MessageContent" }),
+        // Only `getmsg.do` has content, and its request is built by `msgType` (`get_msg`).
+        FieldType::Content => json!({ "type": ["string", "object"] }),
         FieldType::Time => {
             json!({ "oneOf": [{ "type": "string" }, { "type": "integer" }], "description": "default yyyy-MM-dd HH:mm:ss; epoch ms by a profile switch" })
         }
@@ -33,27 +38,106 @@ fn schema(ty: FieldType) -> Value {
     }
 }
 
-/// An object schema of `fields`.
+/// `schema` with a description (beside a `$ref`, through `allOf`).
+fn described(mut s: Value, doc: &str) -> Value {
+    if s.get("$ref").is_some() {
+        json!({ "allOf": [s], "description": doc })
+    } else {
+        s["description"] = json!(doc);
+        s
+    }
+}
+
+/// An object schema of `fields`. Fields needed only on success are required by an
+/// `if`/`then` on the result code: a refusal needs its code (and message) alone.
 fn object(fields: &[Field]) -> Value {
     let properties: Map<String, Value> = fields
         .iter()
-        .map(|f| {
-            let mut s = schema(f.ty);
-            let described = if s.get("$ref").is_some() {
-                json!({ "allOf": [s], "description": f.doc })
-            } else {
-                s["description"] = json!(f.doc);
-                s
-            };
-            (f.name.to_owned(), described)
-        })
+        .map(|f| (f.name.to_owned(), described(schema(f.ty), f.doc)))
         .collect();
-    let required: Vec<&str> = fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| f.name)
-        .collect();
-    json!({ "type": "object", "properties": properties, "required": required })
+    let names = |need: Need| -> Vec<&str> {
+        fields
+            .iter()
+            .filter(|f| f.need == need)
+            .map(|f| f.name)
+            .collect()
+    };
+    let mut object =
+        json!({ "type": "object", "properties": properties, "required": names(Need::Always) });
+    let on_success = names(Need::OnSuccess);
+    if let (Some(code), false) = (
+        fields.iter().find(|f| f.ty == FieldType::ResultCode),
+        on_success.is_empty(),
+    ) {
+        object["if"] = json!({ "properties": { code.name: { "const": 1 } } });
+        object["then"] = json!({ "required": on_success });
+    }
+    object
+}
+
+fn content_name(msg_type: MsgType) -> String {
+    format!("{}Content", capitalize(msg_type.as_str()))
+}
+
+/// `getmsg.do`'s request, one schema per `msgType`: `msgType` is a constant in each, so
+/// exactly one applies; its `content` is a plain string for text, and otherwise the
+/// type's object, or that object serialized as a JSON string (`contentMediaType` +
+/// `contentSchema`, which JSON Schema 2020-12 treats as annotations: a validator that
+/// checks them decodes the string and validates it against the object's schema).
+fn get_msg(spec: &OperationSpec, schemas: &mut Map<String, Value>) -> Value {
+    let mut branches = vec![];
+    let mut mapping = Map::new();
+    for msg_type in MsgType::ALL {
+        let name = format!("GetMsg{}Request", capitalize(msg_type.as_str()));
+        let mut request = object(spec.request);
+        let properties = request["properties"].as_object_mut().expect("an object");
+        for field in spec.request {
+            match field.ty {
+                FieldType::MsgType => {
+                    properties[field.name] =
+                        json!({ "const": msg_type.as_str(), "description": field.doc });
+                }
+                FieldType::Content if msg_type == MsgType::Text => {
+                    properties[field.name] = json!({ "type": "string", "description": "a text message: a plain string" });
+                }
+                FieldType::Content => {
+                    let object = json!({ "$ref": format!("#/components/schemas/{}", content_name(msg_type)) });
+                    properties[field.name] = json!({
+                        "description": format!("a {} message: its object, or the object as a JSON string", msg_type.as_str()),
+                        "oneOf": [
+                            object,
+                            {
+                                "type": "string",
+                                "contentMediaType": "application/json",
+                                "contentSchema": object,
+                                "description": "the object serialized as a JSON string (some servers)"
+                            }
+                        ]
+                    });
+                }
+                _ => {}
+            }
+        }
+        let reference = format!("#/components/schemas/{name}");
+        mapping.insert(msg_type.as_str().into(), json!(reference));
+        branches.push(json!({ "$ref": reference }));
+        schemas.insert(name, request);
+    }
+    json!({
+        "oneOf": branches,
+        "discriminator": { "propertyName": "msgType", "mapping": mapping },
+        "description": "by msgType: text is a plain string, the other types an object (or its JSON string)"
+    })
+}
+
+/// The request schema of an operation (component schemas it needs go into `schemas`).
+fn request(spec: &OperationSpec, schemas: &mut Map<String, Value>) -> Value {
+    let has = |ty| spec.request.iter().any(|f| f.ty == ty);
+    if has(FieldType::MsgType) && has(FieldType::Content) {
+        get_msg(spec, schemas)
+    } else {
+        object(spec.request)
+    }
 }
 
 fn code_table(codes: impl Iterator<Item = (i64, &'static str, String, String)>) -> String {
@@ -63,13 +147,10 @@ fn code_table(codes: impl Iterator<Item = (i64, &'static str, String, String)>) 
         .join("; ")
 }
 
-fn components() -> Value {
-    let mut contents: Vec<Value> = vec![json!({ "type": "string", "description": "text" })];
+fn components(requests: Map<String, Value>) -> Value {
     let mut named = Map::new();
     for (msg_type, fields) in CONTENT {
-        let name = format!("{}Content", capitalize(msg_type.as_str()));
-        contents.push(json!({ "$ref": format!("#/components/schemas/{name}") }));
-        named.insert(name, object(fields));
+        named.insert(content_name(*msg_type), object(fields));
     }
     let mut schemas = Map::new();
     schemas.insert("Id".into(), json!({ "oneOf": [{ "type": "integer" }, { "type": "string" }], "description": "ids arrive as numbers or strings" }));
@@ -82,9 +163,8 @@ fn components() -> Value {
         json!({ "type": "integer", "description": code_table(RequestStatus::KNOWN.iter().map(|c| (c.code(), c.name(), c.label(Lang::En), c.label(Lang::Zh)))) }),
     );
     schemas.insert("Agent".into(), json!({ "type": "object", "properties": { "id": { "$ref": "#/components/schemas/Id" }, "name": { "type": "string" } }, "required": ["id"] }));
-    contents.push(json!({ "type": "string", "description": "the object serialized as a JSON string (some servers)" }));
-    schemas.insert("MessageContent".into(), json!({ "oneOf": contents, "description": "a string for text; an object by msgType otherwise" }));
     schemas.extend(named);
+    schemas.extend(requests);
     json!({ "schemas": schemas })
 }
 
@@ -107,6 +187,7 @@ fn operation_id(op: Operation) -> String {
 /// The whole document.
 pub fn document() -> Value {
     let mut paths = Map::new();
+    let mut requests = Map::new();
     for spec in OPERATIONS {
         let (path, server, tag) = match spec.operation {
             Operation::Endpoint(e) => (format!("/{}", e.path()), "{webchatBase}", "webchat"),
@@ -121,7 +202,7 @@ pub fn document() -> Value {
                     "operationId": operation_id(spec.operation),
                     "tags": [tag],
                     "summary": spec.summary,
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": object(spec.request) } } },
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": request(spec, &mut requests) } } },
                     "responses": { "200": { "description": "answer", "content": { "application/json": { "schema": object(spec.answer) } } } }
                 }
             }),
@@ -152,7 +233,7 @@ pub fn document() -> Value {
             "description": "Both directions of the interface in shared/spec/interface.md. All calls are POST with a JSON object body; result 1 means success (getMedia answers with `code`)."
         },
         "paths": paths,
-        "components": components()
+        "components": components(requests)
     })
 }
 
