@@ -4,6 +4,7 @@
 fn main() {
     let manifest = tauri_build::AppManifest::new().commands(&[
         "api",
+        "api_bytes",
         "upload_media",
         "save_file",
         "next_events",

@@ -35,6 +35,7 @@ fn main() -> anyhow::Result<()> {
         })
         .invoke_handler(tauri::generate_handler![
             ipc::api,
+            ipc::api_bytes,
             ipc::upload_media,
             ipc::save_file,
             ipc::next_events,

@@ -1,12 +1,14 @@
 // The real desktop window (Tauri + WebKitGTK under Xvfb) driven through tauri-driver: the UI
 // loads over IPC, a customer chats with the embedded simulator's agent, the transcript is
 // stored, hostile agent HTML stays inert, media previews load over wxsim-media://, exports
-// rendered by the server are saved through the native dialog.
+// rendered by the server are saved through the native dialog, byte for byte. Files cross
+// IPC as raw bodies (uploads, exports, save_file), never as JSON arrays of numbers.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { eventually, newSession } from "./webdriver.mjs";
@@ -20,20 +22,106 @@ const HOSTILE =
   '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">' +
   '<a href="javascript:window.__pwned=3">x</a><iframe src="javascript:window.__pwned=4"></iframe>' +
   '<svg onload="window.__pwned=5"></svg>';
+/** The size of the big upload: the API's limit for a media file. */
+const BIG = 64 * 1024 * 1024;
+
+const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+
+/**
+ * `size` bytes of xorshift32 noise (incompressible, like a video), the same in node and in
+ * the page (its source is sent there), so that the page need not be sent 64 MiB.
+ */
+function noise(size) {
+  const words = new Uint32Array(size / 4);
+  let x = 2463534242;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x;
+  }
+  return new Uint8Array(words.buffer);
+}
+
+/** Page-side: an ArrayBuffer as base64 (WebDriver carries JSON only). */
+const TO_BASE64 = `(buffer) => {
+  const bytes = new Uint8Array(buffer);
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}`;
 
 describe("desktop window", () => {
   let s;
 
-  /** Calls a shell command over IPC from the page: {ok, value} or {ok: false, error}. */
-  const ipc = (command, args) =>
+  /**
+   * Calls a shell command over IPC from the page: {ok, value} or {ok: false, error}. Args
+   * `{base64}` go as the raw body (a Uint8Array), with `options` (headers); an ArrayBuffer
+   * answer comes back as `{base64}`.
+   */
+  const ipc = (command, args = {}, options = {}) =>
     s.executeAsync(
-      `const done = arguments[arguments.length - 1];
-       window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(
-         (value) => done({ ok: true, value }),
+      `const [command, args, options, done] = arguments;
+       const toBase64 = ${TO_BASE64};
+       const body = typeof args.base64 === "string" ? Uint8Array.from(atob(args.base64), (c) => c.charCodeAt(0)) : args;
+       window.__TAURI_INTERNALS__.invoke(command, body, options).then(
+         (value) => done({ ok: true, value: value instanceof ArrayBuffer ? { base64: toBase64(value) } : value }),
          (error) => done({ ok: false, error }));`,
       command,
       args,
+      options,
     );
+  const bytesOf = (answer) => Buffer.from(answer.base64, "base64");
+
+  /**
+   * From now on records the page's IPC requests for `commands` in window.__spied (Tauri sends
+   * an invoke as a fetch to ipc://localhost/{command}): each one's content type, wxsim
+   * headers, body size, answer (JSON, or an ArrayBuffer as {base64}) and milliseconds.
+   */
+  const spyIpc = (...commands) =>
+    s.execute(
+      `window.__spied = [];
+       window.__spiedCommands = arguments[0];
+       if (window.__spying) return;
+       window.__spying = true;
+       const toBase64 = ${TO_BASE64};
+       const fetch = window.fetch;
+       window.fetch = (url, init) => {
+         const answer = fetch(url, init);
+         const command = decodeURIComponent(String(url).split("/").pop());
+         if (!window.__spiedCommands.includes(command)) return answer;
+         const headers = new Headers(init.headers);
+         const started = performance.now();
+         const call = {
+           command,
+           contentType: headers.get("content-type"),
+           kind: headers.get("x-wxsim-kind"),
+           name: headers.get("x-wxsim-name"),
+           bodyBytes: init.body instanceof ArrayBuffer || ArrayBuffer.isView(init.body) ? init.body.byteLength : null,
+         };
+         return answer.then((response) => {
+           const copy = response.clone();
+           const read = copy.headers.get("content-type") === "application/json"
+             ? copy.json()
+             : copy.arrayBuffer().then((b) => ({ base64: toBase64(b) }));
+           read.then((value) =>
+             window.__spied.push({
+               ...call,
+               ms: Math.round(performance.now() - started),
+               ok: copy.headers.get("Tauri-Response") === "ok",
+               answer: value,
+             }),
+           );
+           return response;
+         });
+       };`,
+      commands,
+    );
+  const spied = (count, what, timeout) =>
+    eventually(async () => {
+      const calls = await s.execute("return window.__spied");
+      return calls.length >= count && calls;
+    }, { what, timeout });
 
   async function api(method, path, body) {
     const answer = await ipc("api", body === undefined ? { method, path } : { method, path, body });
@@ -73,6 +161,20 @@ describe("desktop window", () => {
     const invalid = await ipc("api", { method: "POST", path: "/api/customers", body: { nickname: "" } });
     assert.equal(invalid.ok, false);
     assert.ok(invalid.error.status >= 400 && invalid.error.status < 500, JSON.stringify(invalid.error));
+    // Bytes are a raw body: the old JSON shapes are refused before anything happens.
+    for (const [command, args] of [
+      ["upload_media", { kind: "image", name: "dot.png", bytes: [...PNG] }],
+      ["save_file", { defaultName: "transcript.md", contents: "# hi\n" }],
+    ]) {
+      const json = await ipc(command, args);
+      assert.equal(json.ok, false, command);
+      assert.equal(json.error.status, 400);
+      assert.equal(json.error.error.kind, "invalid");
+      assert.match(json.error.error.message, /raw body/);
+    }
+    const unnamed = await ipc("upload_media", { base64: PNG.toString("base64") }, { headers: { "x-wxsim-kind": "image" } });
+    assert.equal(unnamed.ok, false);
+    assert.match(unnamed.error.error.message, /x-wxsim-name/);
   });
 
   test("a new customer gets chatting with the simulator's agent", async () => {
@@ -193,30 +295,37 @@ describe("desktop window", () => {
     xdotool("windowfocus", "--sync", id);
   }
 
-  /** Starts save_file in the page; the answer lands in window.__saved. */
+  /** Starts save_file in the page with `contents` as the raw body; the answer lands in window.__saved. */
   const startSave = (defaultName, contents) =>
     s.execute(
       `window.__saved = undefined;
-       window.__TAURI_INTERNALS__.invoke("save_file", { defaultName: arguments[0], contents: arguments[1] }).then(
+       const contents = Uint8Array.from(atob(arguments[1]), (c) => c.charCodeAt(0));
+       window.__TAURI_INTERNALS__.invoke("save_file", contents, { headers: { "x-wxsim-name": encodeURIComponent(arguments[0]) } }).then(
          (value) => (window.__saved = { ok: true, value }),
          (error) => (window.__saved = { ok: false, error }));`,
       defaultName,
-      contents,
+      Buffer.from(contents).toString("base64"),
     );
   const saved = () => eventually(() => s.execute("return window.__saved"), { what: "save_file's answer" });
 
-  test("save_file asks with a native dialog and writes the file; cancelling answers null", { skip: !hasXdotool && "needs xdotool" }, async () => {
+  test("save_file asks with a native dialog offering the name and writes the raw body byte for byte; cancelling answers null", { skip: !hasXdotool && "needs xdotool" }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "wxsim-desktop-save-"));
     try {
-      const target = join(dir, "transcript.md");
-      await startSave("transcript.md", "# Desktop Dan\n\nHello from the desktop\n");
+      // Every byte value (not UTF-8, so no string could carry it) and a name no header can
+      // carry as it is.
+      const name = "会话 transcript.md";
+      const contents = Buffer.concat([Buffer.from("# Desktop Dan\n\nHello from the desktop\n"), Buffer.from([...Array(256).keys()])]);
+      await startSave(name, contents);
       focusSaveDialog();
       execFileSync("import", ["-window", "root", join(SCREENSHOTS, "desktop-save-dialog.png")]);
-      xdotool("key", "ctrl+a");
-      xdotool("type", "--delay", "5", target);
+      // The dialog offers the name: put the folder in front of it.
+      xdotool("key", "Home");
+      xdotool("type", "--delay", "5", `${dir}/`);
       xdotool("key", "Return");
-      assert.deepEqual(await saved(), { ok: true, value: target });
-      assert.equal(readFileSync(target, "utf8"), "# Desktop Dan\n\nHello from the desktop\n");
+      const answer = await saved();
+      assert.deepEqual(answer, { ok: true, value: join(dir, name) });
+      assert.equal(basename(answer.value), name);
+      assert.ok(readFileSync(answer.value).equals(contents), "the file holds exactly the bytes sent");
 
       await startSave("other.md", "x");
       focusSaveDialog();
@@ -240,13 +349,28 @@ describe("desktop window", () => {
 
   let media;
 
-  test("media uploads over IPC; its bytes come back through api and preview as a blob", async () => {
-    const uploaded = await ipc("upload_media", { kind: "image", name: "dot.png", bytes: [...PNG] });
+  test("media uploads over IPC as a raw body, byte-identical; its bytes come back raw through api_bytes and preview as a blob", async () => {
+    const uploaded = await ipc(
+      "upload_media",
+      { base64: PNG.toString("base64") },
+      { headers: { "x-wxsim-kind": "image", "x-wxsim-name": encodeURIComponent("点 dot.png") } },
+    );
     assert.ok(uploaded.ok, JSON.stringify(uploaded.error));
     media = uploaded.value;
     assert.equal(media.mime, "image/png");
+    assert.equal(media.kind, "image");
+    assert.equal(media.originalName, "点 dot.png");
     assert.equal(media.size, PNG.length);
-    assert.deepEqual(await api("GET", `/api/media/${media.mediaId}`), [...PNG]);
+    assert.equal(media.sha256, sha256(PNG));
+    const back = await ipc("api_bytes", { path: `/api/media/${media.mediaId}` });
+    assert.ok(back.ok, JSON.stringify(back.error));
+    assert.ok(bytesOf(back.value).equals(PNG));
+    const asJson = await ipc("api", { method: "GET", path: `/api/media/${media.mediaId}` });
+    assert.equal(asJson.ok, false, "api answers JSON only");
+    assert.match(asJson.error.error.message, /image\/png, not JSON: call `api_bytes`/);
+    const missing = await ipc("api_bytes", { path: "/api/media/nope" });
+    assert.equal(missing.ok, false);
+    assert.equal(missing.error.status, 404);
     const blob = await s.executeAsync(
       `const done = arguments[arguments.length - 1];
        done(URL.createObjectURL(new Blob([new Uint8Array(arguments[0])], { type: "image/png" })));`,
@@ -282,6 +406,46 @@ describe("desktop window", () => {
     await screenshot("desktop-image-preview");
   });
 
+  test("a 64 MiB video and its poster dropped on the conversation upload through the window's transport as raw bodies, byte-identical", async () => {
+    await s.click('[data-tab="chat"]');
+    await spyIpc("upload_media");
+    const replies = await agentReplies();
+    const videos = await s.count('[data-direction="out"] [data-kind="video"]');
+    await s.execute(
+      `const noise = ${noise};
+       const dt = new DataTransfer();
+       dt.items.add(new File([noise(arguments[0])], "clip.mp4", { type: "video/mp4" }));
+       dt.items.add(new File([Uint8Array.from(atob(arguments[1]), (c) => c.charCodeAt(0))], "poster.png", { type: "image/png" }));
+       document.querySelector("section.chat").dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));`,
+      BIG,
+      PNG.toString("base64"),
+    );
+    await s.waitFor('[data-mode="video"][aria-selected="true"]');
+    await s.click('[data-testid="media-form"] button[type="submit"]');
+    const uploads = await spied(2, "both uploads answered", 120_000);
+    const [video, poster] = ["video", "thumb"].map((kind) => uploads.find((call) => call.kind === kind));
+    for (const [call, kind, name, bytes] of [
+      [video, "video", "clip.mp4", noise(BIG)],
+      [poster, "thumb", "poster.png", PNG],
+    ]) {
+      assert.equal(call.ok, true, JSON.stringify(call.answer));
+      assert.deepEqual(
+        { contentType: call.contentType, kind: call.kind, name: call.name, bodyBytes: call.bodyBytes },
+        { contentType: "application/octet-stream", kind, name, bodyBytes: bytes.length },
+        "the file crossed as its own bytes",
+      );
+      assert.equal(call.answer.size, bytes.length);
+      assert.equal(call.answer.sha256, sha256(bytes), `${name} arrived byte-identical`);
+    }
+    console.log(`# 64 MiB upload: ${video.bodyBytes} bytes crossed IPC, answered in ${video.ms} ms`);
+    await eventually(async () => (await s.count('[data-direction="out"] [data-kind="video"]')) > videos, {
+      what: "the video message in the chat",
+      timeout: 60_000,
+    });
+    // The agent answers once it has fetched both files from the listener.
+    await eventually(async () => (await agentReplies()) > replies, { what: "the agent's answer to the video", timeout: 120_000 });
+  });
+
   test("an export from History is rendered by the server and saved through the dialog", { skip: !hasXdotool && "needs xdotool" }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "wxsim-desktop-export-"));
     try {
@@ -291,6 +455,7 @@ describe("desktop window", () => {
       await s.waitFor('[data-testid="transcript"]');
       for (const format of ["md", "json"]) {
         const target = join(dir, `transcript.${format}`);
+        await spyIpc("api_bytes", "save_file");
         await s.click(`[data-testid="export"] [data-format="${format}"]`);
         focusSaveDialog();
         xdotool("key", "ctrl+a");
@@ -309,6 +474,21 @@ describe("desktop window", () => {
           async () => (await s.execute(`return document.querySelector('[data-testid="toasts"]').textContent`)).includes(`Export saved to ${target}`),
           { what: "the toast naming the saved file" },
         );
+        // The file is exactly the bytes the server rendered: fetched raw, saved raw.
+        const calls = await spied(2, "the export's api_bytes and save_file");
+        const [fetched, save] = ["api_bytes", "save_file"].map((command) => calls.find((call) => call.command === command));
+        const rendered = bytesOf(fetched.answer);
+        assert.deepEqual(
+          { command: save.command, contentType: save.contentType, name: save.name, bodyBytes: save.bodyBytes, answer: save.answer },
+          {
+            command: "save_file",
+            contentType: "application/octet-stream",
+            name: encodeURIComponent(`conversation-${customer.conversationId}.${format}`),
+            bodyBytes: rendered.length,
+            answer: target,
+          },
+        );
+        assert.ok(readFileSync(target).equals(rendered), `the ${format} file holds the server's bytes`);
         if (format === "md") {
           assert.match(text, new RegExp(`^# Conversation ${customer.conversationId} — Desktop Dan`));
           assert.match(text, /Hello from the desktop/);

@@ -1,4 +1,4 @@
-import { invoke } from "@tauri-apps/api/core";
+import { invoke, type InvokeArgs, type InvokeOptions } from "@tauri-apps/api/core";
 import type { EventBatch } from "./generated/EventBatch";
 import type { EventWatch } from "./generated/EventWatch";
 import type { Media } from "./generated/Media";
@@ -12,9 +12,9 @@ function ipcError(thrown: unknown): ApiError {
   return new ApiError(0, "ipc", String(thrown));
 }
 
-async function call<T>(command: string, args: Record<string, unknown>): Promise<T> {
+async function call<T>(command: string, args: InvokeArgs, options?: InvokeOptions): Promise<T> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<T>(command, args, options);
   } catch (thrown) {
     throw ipcError(thrown);
   }
@@ -69,13 +69,11 @@ const MEDIA_ORIGIN = navigator.userAgent.includes("Windows")
   : "wxsim-media://localhost/";
 
 /**
- * The text of an export answer: `api` hands non-JSON answers (html, md, csv) over as their
- * bytes and JSON answers (always an object for exports) parsed.
+ * Files cross as an invoke's raw body (an ArrayBuffer as it is, where JSON would spell each
+ * byte as a number) and what they are in headers; a name percent-encoded, as a header value
+ * cannot carry every name.
  */
-function exportText(answer: unknown): string {
-  if (Array.isArray(answer)) return new TextDecoder().decode(new Uint8Array(answer as number[]));
-  return JSON.stringify(answer, null, 2);
-}
+const named = (name: string) => ({ "x-wxsim-name": encodeURIComponent(name) });
 
 export function isDesktop(): boolean {
   return "__TAURI_INTERNALS__" in window;
@@ -87,7 +85,7 @@ export function desktopTransport(): Transport {
       return call<T>("api", body === undefined ? { method, path } : { method, path, body });
     },
     upload(kind: MediaKind, name: string, bytes: ArrayBuffer): Promise<Media> {
-      return call<Media>("upload_media", { kind, name, bytes: Array.from(new Uint8Array(bytes)) });
+      return call<Media>("upload_media", bytes, { headers: { "x-wxsim-kind": kind, ...named(name) } });
     },
     subscribe(handlers: EventHandlers): () => void {
       let stopped = false;
@@ -106,8 +104,9 @@ export function desktopTransport(): Transport {
       return call<void>("watch_events", { watch });
     },
     async saveExport(path: string, name: string): Promise<Saved | null> {
-      const answer = await call<unknown>("api", { method: "GET", path });
-      const file = await call<string | null>("save_file", { defaultName: name, contents: exportText(answer) });
+      // The export's bytes as the server rendered them, raw both ways.
+      const bytes = await call<ArrayBuffer>("api_bytes", { path });
+      const file = await call<string | null>("save_file", bytes, { headers: named(name) });
       return file === null ? null : { file };
     },
   };
