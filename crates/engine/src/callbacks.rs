@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 use wxsim_protocol::{
     parse::{parse_json, ParseError},
     CallbackKind, CloseCallback, CreateCallback, Finding, GetMediaCallback, MsgCallback,
-    PushRatingCallback, RequestStatus, ResultCode, SessionAgentsUpdateCallback, Severity,
-    UpdateRequestStatusCallback,
+    PushRatingCallback, RatingOption, RequestStatus, ResultCode, SessionAgentsUpdateCallback,
+    Severity, UpdateRequestStatusCallback, WireId,
 };
 
 use crate::engine::Engine;
@@ -406,16 +406,19 @@ impl Engine {
             Ok(row) => row,
             Err(refused) => return Ok(refused),
         };
-        let options: Vec<Value> = if cb.ratings.is_empty() {
+        let options: Vec<RatingOption> = if cb.ratings.is_empty() {
             self.profile()
                 .rating_scale
                 .iter()
-                .map(|o| json!({ "id": o.id, "name": o.name }))
+                .map(|o| RatingOption {
+                    id: WireId::Text(o.id.clone()).as_number_if_numeric(),
+                    name: o.name.clone(),
+                })
                 .collect()
         } else {
-            cb.ratings.clone()
+            RatingOption::read_all(&cb.ratings)
         };
-        row.rating_options = Some(Value::Array(options).to_string());
+        row.rating_options = Some(serde_json::to_string(&options).expect("options serialize"));
         let line = NewMessage::system(row.id, "the agent asks for a rating");
         self.commit_change(conn, kind, row, Some(line))
     }

@@ -8,7 +8,7 @@ use rand::Rng;
 use wxsim_protocol::{
     BasicAnswer, CancelRequestRequest, ChatSessionId, CloseConRequest, CreateConAnswer,
     CreateConRequest, CreateTime, Endpoint, GetMsgRequest, GetQueueLengthRequest, MessageContent,
-    QueueLengthAnswer, RateSessionRequest, ResultCode, TransferConRequest, WireId,
+    QueueLengthAnswer, RateSessionRequest, RatingOption, ResultCode, TransferConRequest, WireId,
 };
 
 use crate::config::CreateTimeFormat;
@@ -652,11 +652,16 @@ async fn rate(
         )
         .await?;
     let session = row.session_id().expect("a chat that started has a session");
+    // Both ids go back in the type webchat gave them: the session's from /ari/create, the
+    // option's from the rating prompt (an id it did not offer goes as a number if it is one).
+    let offered = row.rating_options().unwrap_or_default();
+    let rating = RatingOption::find(&offered, &rating_id).map_or_else(
+        || WireId::Text(rating_id.clone()).as_number_if_numeric(),
+        |o| o.id.clone(),
+    );
     let request = RateSessionRequest {
-        chat_session_id: ChatSessionId(session.as_number_if_numeric()),
-        rating_id: WireId::Text(rating_id.clone())
-            .as_number_if_numeric()
-            .into(),
+        chat_session_id: ChatSessionId(session),
+        rating_id: rating.into(),
         rating_comment: comment.clone(),
         epid: Some(engine.profile().epid),
     };

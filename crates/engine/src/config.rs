@@ -24,11 +24,11 @@ pub struct SkillGroupRef {
     pub name: String,
 }
 
-/// A rating option offered when `pushRating` arrives with an empty list.
+/// A step of the profile's rating scale, offered when `pushRating` arrives with an empty list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct RatingOption {
+pub struct RatingStep {
     pub id: String,
     pub name: String,
 }
@@ -58,7 +58,7 @@ pub struct Profile {
     pub request_timeout_ms: u64,
     pub content_encoding: ContentEncoding,
     pub create_time_format: CreateTimeFormat,
-    pub rating_scale: Vec<RatingOption>,
+    pub rating_scale: Vec<RatingStep>,
     /// Refuse callbacks that break the interface (a non-1 answer naming the field) instead
     /// of accepting and flagging them.
     pub strict_contract: bool,
@@ -100,7 +100,7 @@ impl Default for Profile {
             content_encoding: ContentEncoding::Object,
             create_time_format: CreateTimeFormat::Text,
             rating_scale: (1..=5)
-                .map(|n| RatingOption {
+                .map(|n| RatingStep {
                     id: n.to_string(),
                     name: "★".repeat(n),
                 })

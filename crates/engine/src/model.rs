@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use wxsim_protocol::{Finding, MessageContent, RequestSource};
+use wxsim_protocol::{Finding, MessageContent, RatingOption, RequestSource};
 
 /// Where a conversation stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,8 +150,7 @@ pub struct Conversation {
     pub result_code: Option<i64>,
     pub status_message: Option<String>,
     /// Set by `pushRating`: the options to offer (the profile's scale when it came empty).
-    #[cfg_attr(feature = "ts", ts(type = "Array<unknown> | null"))]
-    pub rating_options: Option<Vec<Value>>,
+    pub rating_options: Option<Vec<RatingOption>>,
     pub rating_id: Option<String>,
     pub rating_comment: Option<String>,
     /// `customer` or `agent`.

@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{json, Value};
 use ts_rs::TS;
 use wxsim_engine::contract::ContractReport;
 use wxsim_engine::faults::ListenerFault;
@@ -38,9 +37,19 @@ fn contents(dir: &Path) -> Vec<(String, String)> {
     files
 }
 
-fn table(entries: impl Iterator<Item = (i64, &'static str, String, String)>) -> Value {
+/// One row of a code table; a struct, so that its keys keep this order in every build
+/// (serde_json's `preserve_order`, on in some workspace builds, would otherwise decide).
+#[derive(serde::Serialize)]
+struct CodeEntry {
+    code: i64,
+    name: &'static str,
+    en: String,
+    zh: String,
+}
+
+fn table(entries: impl Iterator<Item = (i64, &'static str, String, String)>) -> Vec<CodeEntry> {
     entries
-        .map(|(code, name, en, zh)| json!({ "code": code, "name": name, "en": en, "zh": zh }))
+        .map(|(code, name, en, zh)| CodeEntry { code, name, en, zh })
         .collect()
 }
 
@@ -60,7 +69,9 @@ fn codes_module() -> String {
         .map(|e| e.path())
         .chain(CallbackKind::ALL.iter().map(|c| c.path()))
         .collect();
-    let pretty = |v: &Value| serde_json::to_string_pretty(v).expect("tables serialize");
+    fn pretty(v: &impl serde::Serialize) -> String {
+        serde_json::to_string_pretty(v).expect("tables serialize")
+    }
     format!(
         "// Generated from crates/protocol/src/code.rs by crates/engine/tests/export_types.rs. Do not edit.\n\n\
          export interface CodeEntry {{\n  code: number;\n  name: string;\n  en: string;\n  zh: string;\n}}\n\n\
@@ -72,7 +83,7 @@ fn codes_module() -> String {
          export const OPERATIONS: readonly string[] = {};\n",
         pretty(&results),
         pretty(&statuses),
-        pretty(&json!(operations))
+        pretty(&operations)
     )
 }
 

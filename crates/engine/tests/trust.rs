@@ -443,3 +443,46 @@ async fn the_outbox_keeps_unsent_messages_across_a_stop_and_sends_each_once() {
     );
     drop(silent);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rating_ids_go_back_in_the_type_webchat_gave_them() {
+    let rig = Rig::start().await;
+    let (customer, conversation) = rig.chatting("Echo", 1).await;
+    let session: serde_json::Value = serde_json::from_str::<serde_json::Value>(
+        &last_exchange(&rig, "/ari/create").await.request_body,
+    )
+    .unwrap()["sessionId"]
+        .clone();
+    let url = format!("{}/ari/pushRating", rig.engine.callback_base());
+    let (status, answer) = post(
+        &url,
+        json!({"sessionId": session, "ratings": [{"ratingId": "7", "label": "text seven"}, {"id": 5, "name": "number five"}]}),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, answer["result"].as_i64()),
+        (200, Some(1)),
+        "{answer}"
+    );
+    let offered = rig
+        .engine
+        .conversation(conversation.id)
+        .await
+        .unwrap()
+        .rating_options
+        .unwrap();
+    assert_eq!(
+        offered.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(),
+        ["text seven", "number five"]
+    );
+
+    for (chosen, wire) in [("5", json!(5)), ("7", json!("7"))] {
+        rig.engine.rate(customer.id, chosen, "").await.unwrap();
+        let sent: serde_json::Value =
+            serde_json::from_str(&last_exchange(&rig, "ratesession.do").await.request_body)
+                .unwrap();
+        assert_eq!(sent["ratingId"], wire, "{sent}");
+        assert_eq!(sent["chatSessionId"], session, "{sent}");
+    }
+}

@@ -17,6 +17,7 @@ pub mod id;
 mod lenient;
 pub mod openapi;
 pub mod parse;
+pub mod rating;
 
 pub use callback::*;
 pub use check::{check_body, Finding, Severity, Side};
@@ -26,3 +27,4 @@ pub use contract::{Field, FieldType, Operation, OperationSpec, OPERATIONS};
 pub use endpoint::*;
 pub use id::{AgentId, ChatSessionId, MediaId, OpenId, RatingId, RequestId, SessionId, WireId};
 pub use parse::{parse_json, ParseError};
+pub use rating::RatingOption;

@@ -182,7 +182,7 @@ impl Player {
                     .await?;
                 let id = match rating {
                     Some(r) => r.clone(),
-                    None => first_option(&options).ok_or_else(|| {
+                    None => options.first().map(|o| o.id.key()).ok_or_else(|| {
                         StepError::Unexpected(format!(
                             "the rating prompt offered no usable option: {options:?}"
                         ))
@@ -381,18 +381,4 @@ pub(crate) async fn latest(
         ..Default::default()
     };
     Ok(engine.conversations(&filter).await?.into_iter().next())
-}
-
-/// The first rating option's id (`id`, `value` or `name`, as the deployment gives it).
-fn first_option(options: &[serde_json::Value]) -> Option<String> {
-    let first = options.first()?;
-    ["id", "value", "name"]
-        .iter()
-        .find_map(|k| first.get(k))
-        .or(Some(first))
-        .and_then(|v| match v {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
 }

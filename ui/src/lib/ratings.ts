@@ -1,15 +1,11 @@
-// `ratings: []` has no defined element shape (spec reading 6): read the usual keys.
+// The rating prompt's options, as the engine read them (crates/protocol/src/rating.rs): the
+// UI picks by the id's text; the engine sends it back in webchat's own type.
+import type { RatingOption } from "./generated/RatingOption";
+
 export interface RatingChoice {
   id: string;
   name: string;
 }
 
-function choice(raw: unknown, index: number): RatingChoice {
-  if (typeof raw !== "object" || raw === null) return { id: String(raw ?? index + 1), name: String(raw ?? index + 1) };
-  const o = raw as Record<string, unknown>;
-  const id = o.id ?? o.ratingId ?? o.value ?? index + 1;
-  const name = o.name ?? o.label ?? o.text ?? id;
-  return { id: String(id), name: String(name) };
-}
-
-export const ratingChoices = (options: unknown[] | null): RatingChoice[] => (options ?? []).map(choice);
+export const ratingChoices = (options: RatingOption[] | null): RatingChoice[] =>
+  (options ?? []).map((o) => ({ id: String(o.id), name: o.name }));

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
-use wxsim_protocol::WireId;
+use wxsim_protocol::{RatingOption, WireId};
 
 use super::{messages, now_ms, NewMessage, Store};
 use crate::error::{EngineError, Result};
@@ -61,6 +61,12 @@ impl ConversationRow {
     pub fn set_request_id(&mut self, id: &WireId) {
         self.request_wire = Some(id.to_json_text());
     }
+    /// The options of the last rating prompt, read again: rows stored before they were
+    /// kept read hold the raw `ratings` list.
+    pub fn rating_options(&self) -> Option<Vec<RatingOption>> {
+        let raw = serde_json::from_str::<Vec<Value>>(self.rating_options.as_deref()?).ok()?;
+        Some(RatingOption::read_all(&raw))
+    }
     pub fn agents(&self) -> Vec<AgentView> {
         serde_json::from_str(&self.agents).unwrap_or_default()
     }
@@ -82,10 +88,7 @@ impl ConversationRow {
             request_status: self.request_status,
             result_code: self.result_code,
             status_message: self.status_message.clone(),
-            rating_options: self
-                .rating_options
-                .as_deref()
-                .and_then(|s| serde_json::from_str::<Vec<Value>>(s).ok()),
+            rating_options: self.rating_options(),
             rating_id: self.rating_id.clone(),
             rating_comment: self.rating_comment.clone(),
             closed_by: self.closed_by.clone(),

@@ -408,10 +408,7 @@ impl VirtualCustomer {
                 c.rating_options.clone()
             })
             .await?;
-        let rating = options
-            .first()
-            .and_then(|o| o.get("id"))
-            .map_or("1".into(), |v| v.to_string().trim_matches('"').to_owned());
+        let rating = options.first().map_or("1".into(), |o| o.id.key());
         Self::timed(
             tally,
             "ratesession.do",

@@ -11,56 +11,56 @@ export interface CodeEntry {
 export const RESULT_CODES: readonly CodeEntry[] = [
   {
     "code": 1,
-    "en": "success",
     "name": "SUCCESS",
+    "en": "success",
     "zh": "成功"
   },
   {
     "code": -1,
-    "en": "request already in routing",
     "name": "REQUEST_ALREADY_IN_ROULTING",
+    "en": "request already in routing",
     "zh": "请求已在排队中"
   },
   {
     "code": -2,
-    "en": "already chatting",
     "name": "ALREADY_IN_CHATTING",
+    "en": "already chatting",
     "zh": "已在聊天中"
   },
   {
     "code": -3,
-    "en": "not in working hours",
     "name": "NOT_IN_WORKTIME",
+    "en": "not in working hours",
     "zh": "不在工作时间"
   },
   {
     "code": -4,
-    "en": "invalid skill group",
     "name": "INVAILD_SKILLGROUP",
+    "en": "invalid skill group",
     "zh": "无效的技能组"
   },
   {
     "code": -5,
-    "en": "no agent online",
     "name": "NO_AGENT_ONLINE",
+    "en": "no agent online",
     "zh": "无坐席在线"
   },
   {
     "code": -9,
-    "en": "invalid recipient user id",
     "name": "INVAILD_TO_USER_ID",
+    "en": "invalid recipient user id",
     "zh": "无效的目标用户"
   },
   {
     "code": -10,
-    "en": "no serving agent found",
     "name": "NO_SERVED_AGENT_FOUND",
+    "en": "no serving agent found",
     "zh": "未找到服务坐席"
   },
   {
     "code": -100,
-    "en": "internal error",
     "name": "INTERNAL_ERROR",
+    "en": "internal error",
     "zh": "内部错误"
   }
 ];
@@ -69,56 +69,56 @@ export const RESULT_CODES: readonly CodeEntry[] = [
 export const REQUEST_STATUSES: readonly CodeEntry[] = [
   {
     "code": 0,
-    "en": "waiting in queue",
     "name": "WAITING",
+    "en": "waiting in queue",
     "zh": "等待中"
   },
   {
     "code": 1,
-    "en": "accepted by an agent",
     "name": "ACCEPTED",
+    "en": "accepted by an agent",
     "zh": "坐席接受"
   },
   {
     "code": 2,
-    "en": "refused by the agent",
     "name": "REFUSED",
+    "en": "refused by the agent",
     "zh": "坐席拒绝"
   },
   {
     "code": 3,
-    "en": "queued too long",
     "name": "TIMEOUT",
+    "en": "queued too long",
     "zh": "排队超时"
   },
   {
     "code": 4,
-    "en": "lost abnormally",
     "name": "DROPPED",
+    "en": "lost abnormally",
     "zh": "异常丢失"
   },
   {
     "code": 5,
-    "en": "no agent online",
     "name": "NO_AGENT_ONLINE",
+    "en": "no agent online",
     "zh": "无坐席在线"
   },
   {
     "code": 6,
-    "en": "outside working hours",
     "name": "OFF_HOUR",
+    "en": "outside working hours",
     "zh": "不在工作时间"
   },
   {
     "code": 7,
-    "en": "cancelled by the customer",
     "name": "CANCELED_BY_CLIENT",
+    "en": "cancelled by the customer",
     "zh": "被客户取消"
   },
   {
     "code": 11,
-    "en": "accepted on enterprise WeChat",
     "name": "ENTERPRISE_WECHAT_ACCEPTED",
+    "en": "accepted on enterprise WeChat",
     "zh": "坐席企业号接收"
   }
 ];
