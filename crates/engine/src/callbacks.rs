@@ -212,7 +212,11 @@ impl Engine {
         let agent_id = cb.agent_id.as_ref().map(|a| a.key()).unwrap_or_default();
         row.set_state(ConversationState::Chatting);
         row.set_session_id(&session.0);
-        row.agent_id = Some(agent_id.clone());
+        row.set_agent(
+            &cb.agent_id
+                .as_ref()
+                .map_or(WireId::Text(String::new()), |a| a.0.clone()),
+        );
         row.agent_name = Some(agent_name.clone());
         row.queue_position = None;
         row.accepted_at = Some(cb.response_time.unwrap_or_else(now_ms));
@@ -392,7 +396,7 @@ impl Engine {
         row.agents = serde_json::to_string(&agents).expect("agents serialize");
         if let Some(lead) = &cb.agent_id {
             if let Some(a) = agents.iter().find(|a| a.id == lead.key()) {
-                row.agent_id = Some(a.id.clone());
+                row.set_agent(&lead.0);
                 row.agent_name = Some(a.name.clone());
             }
         }

@@ -239,7 +239,7 @@ impl Engine {
         let content = message.content.clone().ok_or_else(|| {
             EngineError::Invalid(format!("message {message_id} has no content to send"))
         })?;
-        let (Some(session), Some(agent)) = (row.session_id(), row.agent_id.clone()) else {
+        let (Some(session), Some(agent)) = (row.session_id(), row.agent()) else {
             return Err(EngineError::wrong_state(
                 row.customer_id,
                 "chatting",
@@ -251,7 +251,7 @@ impl Engine {
         let request = GetMsgRequest {
             session_id: session.into(),
             epid: Some(profile.epid.clone()),
-            agent_id: WireId::Text(agent).into(),
+            agent_id: agent.into(),
             open_id: WireId::Text(row.open_id.clone()).into(),
             msg_type: content.msg_type(),
             content: content.to_wire(profile.content_encoding),
@@ -726,7 +726,9 @@ fn apply_create_answer(r: &mut ConversationRow, a: &CreateConAnswer) {
         if let Some(session) = &a.session_id {
             r.set_state(ConversationState::Chatting);
             r.set_session_id(&session.0);
-            r.agent_id = a.agent_id.as_ref().map(|x| x.key()).or(r.agent_id.take());
+            if let Some(agent) = &a.agent_id {
+                r.set_agent(&agent.0);
+            }
             r.agent_name = a.agent_name.clone().or(r.agent_name.take());
             r.accepted_at = Some(now_ms());
         }

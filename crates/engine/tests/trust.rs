@@ -486,3 +486,40 @@ async fn rating_ids_go_back_in_the_type_webchat_gave_them() {
         assert_eq!(sent["chatSessionId"], session, "{sent}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_agent_id_goes_back_in_the_type_webchat_gave_it() {
+    let rig = Rig::start().await;
+    let (customer, _) = rig.chatting("Agent", 1).await;
+    let create: Value =
+        serde_json::from_str(&last_exchange(&rig, "/ari/create").await.request_body).unwrap();
+    rig.engine
+        .send_message(customer.id, MessageContent::Text("one".into()))
+        .await
+        .unwrap();
+    let sent: Value =
+        serde_json::from_str(&last_exchange(&rig, "getmsg.do").await.request_body).unwrap();
+    assert_eq!(sent["agentId"], create["agentId"], "{sent}");
+
+    // A hand-over to an agent whose id is a number.
+    let url = format!("{}/ari/sessionAgentsUpdate", rig.engine.callback_base());
+    let (status, answer) = post(
+        &url,
+        json!({"sessionId": create["sessionId"], "agentId": 42,
+               "agents": [{"id": 42, "name": "Numeric"}]}),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, answer["result"].as_i64()),
+        (200, Some(1)),
+        "{answer}"
+    );
+    let _ = rig
+        .engine
+        .send_message(customer.id, MessageContent::Text("two".into()))
+        .await;
+    let sent: Value =
+        serde_json::from_str(&last_exchange(&rig, "getmsg.do").await.request_body).unwrap();
+    assert_eq!(sent["agentId"], json!(42), "{sent}");
+}

@@ -21,6 +21,7 @@ row_struct! {
         pub request_wire: Option<String>,
         pub session_wire: Option<String>,
         pub agent_id: Option<String>,
+        pub agent_wire: Option<String>,
         pub agent_name: Option<String>,
         pub agents: String,
         pub queue_position: Option<i64>,
@@ -54,6 +55,17 @@ impl ConversationRow {
     }
     pub fn set_session_id(&mut self, id: &WireId) {
         self.session_wire = Some(id.to_json_text());
+    }
+    /// The agent's id as webchat gave it.
+    pub fn agent(&self) -> Option<WireId> {
+        match (&self.agent_wire, &self.agent_id) {
+            (Some(wire), _) => Some(WireId::from_json_text(wire)),
+            (None, id) => id.clone().map(WireId::Text),
+        }
+    }
+    pub fn set_agent(&mut self, id: &WireId) {
+        self.agent_id = Some(id.key());
+        self.agent_wire = Some(id.to_json_text());
     }
     pub fn request_id(&self) -> Option<WireId> {
         self.request_wire.as_deref().map(WireId::from_json_text)
@@ -104,7 +116,7 @@ impl ConversationRow {
 }
 
 const SELECT: &str = "SELECT v.id, v.customer_id, c.open_id, c.nickname, v.profile, v.state,
-        v.request_wire, v.session_wire, v.agent_id, v.agent_name, v.agents, v.queue_position,
+        v.request_wire, v.session_wire, v.agent_id, v.agent_wire, v.agent_name, v.agents, v.queue_position,
         v.request_status, v.result_code, v.status_message, v.rating_options, v.rating_id,
         v.rating_comment, v.closed_by, v.created_at, v.accepted_at, v.closed_at, v.rated_at,
         v.message_count, v.finding_count, v.version
@@ -186,7 +198,7 @@ pub fn save(conn: &Connection, mut row: ConversationRow) -> Result<ConversationR
     let counters = conn
         .prepare_cached(
             "UPDATE conversations SET state = ?, request_key = ?, request_wire = ?, session_key = ?, session_wire = ?,
-                agent_id = ?, agent_name = ?, agents = ?, queue_position = ?, request_status = ?, result_code = ?,
+                agent_id = ?, agent_wire = ?, agent_name = ?, agents = ?, queue_position = ?, request_status = ?, result_code = ?,
                 status_message = ?, rating_options = ?, rating_id = ?, rating_comment = ?, closed_by = ?,
                 accepted_at = ?, closed_at = ?, rated_at = ?, updated_at = ?, version = version + 1
              WHERE id = ? RETURNING message_count, finding_count, version",
@@ -199,6 +211,7 @@ pub fn save(conn: &Connection, mut row: ConversationRow) -> Result<ConversationR
                 key(&row.session_wire),
                 row.session_wire,
                 row.agent_id,
+                row.agent_wire,
                 row.agent_name,
                 row.agents,
                 row.queue_position,
