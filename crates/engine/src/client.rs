@@ -106,7 +106,9 @@ impl WebchatClient {
             let text = response_body.as_deref().unwrap_or_default();
             let status = status.unwrap_or_default();
             if !(200..300).contains(&status) {
-                return Err(CallError::Http {
+                // A refusal whose body says why (`result`, `message`) is an answer like any
+                // other: its code is what the tester needs to see.
+                return refusal::<A>(text).ok_or_else(|| CallError::Http {
                     endpoint: endpoint.path(),
                     status,
                     body: text.chars().take(300).collect(),
@@ -124,6 +126,7 @@ impl WebchatClient {
             Ok((answer, code))
         });
         let result_code = parsed.as_ref().ok().and_then(|(_, c)| *c);
+        let understood = !matches!(parsed, Err(CallError::BadAnswer { .. }));
         let findings = crate::contract::body_findings(
             Some(endpoint.path()),
             &request_body,
@@ -142,14 +145,7 @@ impl WebchatClient {
             status,
             response_body,
             result_code,
-            outcome: match (&parsed, result_code) {
-                (Ok(_), Some(1)) => ExchangeOutcome::Ok,
-                (Ok(_), _) => ExchangeOutcome::Rejected,
-                (Err(CallError::Http { status, .. }), _) if *status < 500 => {
-                    ExchangeOutcome::Rejected
-                }
-                (Err(_), _) => ExchangeOutcome::Failed,
-            },
+            outcome: ExchangeOutcome::judge(status, result_code, understood),
             error: parsed.as_ref().err().map(|e| e.to_string()),
             started_at,
             duration_us: clock.elapsed().as_micros() as i64,
@@ -185,4 +181,16 @@ impl WebchatClient {
             Err(e) => tracing::error!(error = %e, "could not store an exchange with webchat"),
         }
     }
+}
+
+/// A non-2xx answer's body read as an answer, when it carries a `result` other than 1.
+fn refusal<A: DeserializeOwned>(text: &str) -> Option<(A, Option<i64>)> {
+    let value: Value = serde_json::from_str(text).ok()?;
+    let code = value.get("result").and_then(Value::as_i64)?;
+    if code == 1 {
+        return None;
+    }
+    parse_value::<A>(value)
+        .ok()
+        .map(|answer| (answer, Some(code)))
 }

@@ -90,11 +90,7 @@ impl Reply {
     }
 
     fn outcome(&self) -> ExchangeOutcome {
-        match (self.status.is_success(), self.result_code) {
-            (true, Some(1)) | (true, None) => ExchangeOutcome::Ok,
-            _ if self.status.is_server_error() => ExchangeOutcome::Failed,
-            _ => ExchangeOutcome::Rejected,
-        }
+        ExchangeOutcome::judge(Some(self.status.as_u16()), self.result_code, true)
     }
 }
 

@@ -299,6 +299,21 @@ pub enum ExchangeOutcome {
 }
 
 impl ExchangeOutcome {
+    /// The one rule for both directions. `status` is `None` when no answer came;
+    /// `understood` is false when the answer does not follow the interface; `result` is the
+    /// answer's `result` (or `code`), `None` for answers without one (media bytes).
+    pub fn judge(status: Option<u16>, result: Option<i64>, understood: bool) -> ExchangeOutcome {
+        match status {
+            None => ExchangeOutcome::Failed,
+            Some(_) if !understood => ExchangeOutcome::Failed,
+            Some(s) if s >= 500 => ExchangeOutcome::Failed,
+            Some(s) if (200..300).contains(&s) && matches!(result, Some(1) | None) => {
+                ExchangeOutcome::Ok
+            }
+            Some(_) => ExchangeOutcome::Rejected,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ExchangeOutcome::Ok => "ok",

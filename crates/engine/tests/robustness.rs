@@ -591,3 +591,45 @@ async fn a_callback_whose_sender_hangs_up_is_still_stored_and_announced() {
     let stored = rig.engine.messages(conversation.id).await.unwrap();
     assert!(stored.iter().any(|m| m.id == announced.id));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refusal_with_a_non_2xx_status_is_read_for_its_result() {
+    // A webchat that refuses every call with HTTP 400 and a body that says why.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webchat", listener.local_addr().unwrap());
+    let refusing = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::BAD_REQUEST,
+            axum::Json(json!({"result": -100, "message": "field `skillGroup`: out of range"})),
+        )
+    });
+    tokio::spawn(async move { axum::serve(listener, refusing).await });
+    let rig = Rig::start().await;
+    rig.engine
+        .set_profile(pointed_at(Some(url), 2_000))
+        .await
+        .unwrap();
+    let customer = rig.customer("Di", 1).await;
+
+    let err = rig.engine.request_chat(customer.id).await.unwrap_err();
+    assert!(
+        matches!(&err, EngineError::Rejected { code, message, .. }
+            if code.code() == -100 && message.contains("out of range")),
+        "{err}"
+    );
+    let failed = rig.wait_state(&customer, ConversationState::Failed).await;
+    assert_eq!(failed.result_code, Some(-100));
+    let exchange = rig
+        .engine
+        .exchanges(&ExchangeFilter {
+            operation: Some("createcon.do".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (exchange.status, exchange.result_code, exchange.outcome),
+        (Some(400), Some(-100), ExchangeOutcome::Rejected)
+    );
+}
