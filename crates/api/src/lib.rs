@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio_stream::wrappers::BroadcastStream;
 use tower_http::services::{ServeDir, ServeFile};
+use wxsim_engine::access::query_value;
 use wxsim_engine::contract::ContractReport;
 use wxsim_engine::export::{self, ExportFormat};
 use wxsim_engine::faults::ListenerFault;
@@ -157,14 +158,6 @@ fn ui(dir: PathBuf) -> Router {
     }
 }
 
-fn token_in_query(query: Option<&str>) -> Option<String> {
-    query?
-        .split('&')
-        .filter_map(|p| p.split_once('='))
-        .find(|(k, _)| *k == "token")
-        .map(|(_, v)| v.to_owned())
-}
-
 /// Refuses requests without the token, and browser requests from another origin.
 async fn guard(
     State(api): State<Api>,
@@ -177,7 +170,8 @@ async fn guard(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
-    let presented = bearer.or_else(|| token_in_query(request.uri().query()));
+    let presented =
+        bearer.or_else(|| query_value(request.uri().query()?, "token").map(str::to_owned));
     if presented.as_deref() != Some(api.token.as_str()) {
         let body = json!({ "error": { "kind": "unauthorized", "message": "missing or wrong token: use the token `wxsim serve` printed, as `Authorization: Bearer TOKEN`" } });
         return (StatusCode::UNAUTHORIZED, Json(body)).into_response();

@@ -1,7 +1,17 @@
 //! Who may call the listener when a tester binds it beyond loopback: a source allow-list
-//! (IPs and CIDRs) and an optional shared secret header.
+//! (IPs and CIDRs) and an optional shared secret header; and the one reading of a query
+//! string's values (`?file=`, `?token=`).
 
 use std::net::IpAddr;
+
+/// The value of `key` in a query string (`a=1&b=2`), as it stands (not percent-decoded).
+pub fn query_value<'a>(query: &'a str, key: &str) -> Option<&'a str> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v)
+}
 
 /// One allowed source: an address and a prefix length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

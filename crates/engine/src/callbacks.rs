@@ -445,6 +445,22 @@ impl Engine {
                 )
             });
         };
+        if !media::sent_by_customer(conn, row.customer_id, &media.media_id)? {
+            let message = format!(
+                "mediaId {} was not sent by this session's customer",
+                cb.media_id
+            );
+            return Ok(Applied {
+                open_id: Some(row.open_id.clone()),
+                conversation: Some(row),
+                ..Applied::refused(
+                    kind,
+                    ResultCode::NoServedAgentFound,
+                    "foreign_media",
+                    message,
+                )
+            });
+        }
         Ok(Applied {
             answer: answer(kind, ResultCode::Success, &media.file_name),
             open_id: Some(row.open_id.clone()),

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use wxsim_protocol::{parse::ParseError, CallbackKind, ResultCode};
 
-use crate::access::source_allowed;
+use crate::access::{query_value, source_allowed};
 use crate::callbacks::{answer, Applied, Callback};
 use crate::contract::{answer_findings, first_breach, request_findings};
 use crate::engine::Engine;
@@ -25,7 +25,7 @@ use crate::error::Result;
 use crate::events::EngineEvent;
 use crate::faults::FaultAction;
 use crate::media::is_plain_file_name;
-use crate::model::{Exchange, ExchangeDirection, ExchangeOutcome};
+use crate::model::{Exchange, ExchangeDirection, ExchangeOutcome, Media, MediaKind};
 use crate::sanitize::AgentHtml;
 use crate::store::{exchanges, now_ms, NewExchange};
 
@@ -417,37 +417,56 @@ fn respond(reply: Reply) -> Response {
 /// `GET /wechat/{serviceAccountId}/{type}?file=NAME`.
 async fn serve_media(engine: &Engine, path: &str, query: &str) -> Reply {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let [_, account, _kind] = segments.as_slice() else {
+    let [_, account, kind] = segments.as_slice() else {
         return Reply::refuse(
             StatusCode::NOT_FOUND,
             None,
             "media addresses look like /wechat/{serviceAccountId}/{type}?file=NAME".into(),
         );
     };
-    let file = query
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(k, _)| *k == "file")
-        .map(|(_, v)| v.to_owned())
-        .unwrap_or_default();
-    if !is_plain_file_name(&file) {
+    let file = query_value(query, "file").unwrap_or_default();
+    if !is_plain_file_name(file) {
         return Reply::refuse(
             StatusCode::BAD_REQUEST,
             None,
             format!("`file={file}` is not a media file name"),
         );
     }
-    let found = match engine.store().media_file(account, &file).await {
+    let Some(kind) = MediaKind::parse(kind) else {
+        return Reply::refuse(
+            StatusCode::NOT_FOUND,
+            None,
+            format!("no media type `{kind}`: the type is one of image, voice, video, thumb"),
+        );
+    };
+    let found = match engine.store().media_file(file).await {
         Ok(found) => found,
         Err(e) => return Reply::refuse(StatusCode::INTERNAL_SERVER_ERROR, None, e.to_string()),
     };
-    let Some(media) = found else {
+    // The account it was stored under, or the one this hosting service is now: a changed
+    // epid must not strand the files sent before.
+    let owned = |m: &Media| m.service_account == *account || engine.profile().epid == *account;
+    let Some(media) = found.filter(owned) else {
         return Reply::refuse(
             StatusCode::NOT_FOUND,
             None,
             format!("no media file {file} for service account {account}"),
         );
     };
+    // A video's poster comes with the video: webchat may fetch it under either type.
+    let fits = media.kind == kind || (media.kind == MediaKind::Thumb && kind == MediaKind::Video);
+    if !fits {
+        return Reply::refuse(
+            StatusCode::NOT_FOUND,
+            None,
+            format!(
+                "{file} is {} media, not {}: fetch it under /wechat/{account}/{}",
+                media.kind.as_str(),
+                kind.as_str(),
+                media.kind.as_str()
+            ),
+        );
+    }
     match engine.inner.media.read(&media.file_name).await {
         Ok(bytes) => Reply {
             status: StatusCode::OK,

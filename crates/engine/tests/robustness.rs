@@ -186,6 +186,78 @@ async fn media_is_served_only_by_plain_name_for_its_own_account() {
     .await
     .unwrap();
     assert_eq!(other.status().as_u16(), 404);
+
+    let as_voice = reqwest::get(format!(
+        "{base}/wechat/{epid}/voice?file={}",
+        media.file_name
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        as_voice.status().as_u16(),
+        404,
+        "an image is not served as voice"
+    );
+    let unknown = reqwest::get(format!(
+        "{base}/wechat/{epid}/file?file={}",
+        media.file_name
+    ))
+    .await
+    .unwrap();
+    assert_eq!(unknown.status().as_u16(), 404);
+
+    // After the account's epid changes, what was sent before is still served under the new one.
+    rig.engine
+        .set_profile(Profile {
+            epid: "renamed-account".into(),
+            ..rig.engine.profile()
+        })
+        .await
+        .unwrap();
+    let renamed = reqwest::get(format!(
+        "{base}/wechat/renamed-account/image?file={}",
+        media.file_name
+    ))
+    .await
+    .unwrap();
+    assert_eq!(renamed.status().as_u16(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn get_media_gives_only_what_the_sessions_customer_sent() {
+    let rig = Rig::start().await;
+    let (ann, _) = rig.chatting("Ann", 1).await;
+    let (_, bob_chat) = rig.chatting("Bob", 1).await;
+    let media = rig
+        .engine
+        .upload_media(wxsim_engine::MediaKind::Image, "ann.png", &b"ANN"[..])
+        .await
+        .unwrap();
+    rig.engine
+        .send_message(
+            ann.id,
+            MessageContent::Image(wxsim_engine::protocol::content::ImageContent {
+                media_id: media.media_id.clone(),
+            }),
+        )
+        .await
+        .unwrap();
+    let url = format!("{}/ari/getMedia", rig.engine.callback_base());
+    let ask = |session: &str| {
+        json!({"sessionId": session, "mediaId": media.media_id, "epid": rig.engine.profile().epid})
+            .to_string()
+    };
+    let ann_session = rig.conversation(&ann).await.session_id.unwrap();
+    let (_, body) = post(&url, ask(&ann_session), None).await;
+    assert_eq!(body["code"], 1, "{body}");
+    assert_eq!(body["message"], media.file_name.as_str());
+
+    let (_, body) = post(&url, ask(bob_chat.session_id.as_deref().unwrap()), None).await;
+    assert_eq!(body["code"], -10, "another customer's file: {body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("not sent by"),
+        "{body}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -72,21 +72,29 @@ impl Store {
     }
 
     /// The media stored under `file_name` for `service_account`, if any.
-    pub async fn media_file(
-        &self,
-        service_account: &str,
-        file_name: &str,
-    ) -> Result<Option<Media>> {
-        let (account, file) = (service_account.to_owned(), file_name.to_owned());
+    /// The media stored under a file name.
+    pub async fn media_file(&self, file_name: &str) -> Result<Option<Media>> {
+        let file = file_name.to_owned();
         self.read(move |conn| {
             Ok(conn
-                .prepare_cached(&format!(
-                    "{SELECT} WHERE file_name = ? AND service_account = ?"
-                ))?
-                .query_row([file, account], MediaRow::from_row)
+                .prepare_cached(&format!("{SELECT} WHERE file_name = ?"))?
+                .query_row([file], MediaRow::from_row)
                 .optional()?
                 .map(Media::from))
         })
         .await
     }
+}
+
+/// Whether the customer sent `media_id` in one of their chats: webchat may fetch only what
+/// the customer of the session it asks for sent.
+pub fn sent_by_customer(conn: &Connection, customer_id: i64, media_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id
+             WHERE c.customer_id = ? AND m.direction = 'out' AND instr(m.body, ?) > 0 LIMIT 1",
+        )?
+        .query_row(params![customer_id, media_id], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
