@@ -514,7 +514,8 @@ async fn cancel(engine: Engine, customer_id: i64) -> Result<Conversation> {
         ));
     };
     let request = CancelRequestRequest {
-        session_id: row.session_id().map(Into::into),
+        // Required by the spec; a queued request has no session yet, so 0 stands for none.
+        session_id: Some(row.session_id().unwrap_or(WireId::Num(0)).into()),
         open_id: WireId::Text(row.open_id.clone()).into(),
         request_id: request_id.into(),
         create_time: create_time(engine.profile().create_time_format),

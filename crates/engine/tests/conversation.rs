@@ -188,6 +188,17 @@ async fn a_queued_request_can_be_cancelled() {
     );
     let canceled = rig.engine.cancel(customer.id).await.unwrap();
     assert_eq!(canceled.state, ConversationState::Canceled);
+    let sent = rig
+        .engine
+        .exchanges(&wxsim_engine::ExchangeFilter {
+            operation: Some("cancelRequest.do".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .remove(0);
+    let body: serde_json::Value = serde_json::from_str(&sent.request_body).unwrap();
+    assert_eq!(body["sessionId"], 0, "required, and no session yet: {body}");
     let late = eventually("the simulator's status 7", || async {
         let c = rig.conversation(&customer).await;
         (c.request_status == Some(RequestStatus::CanceledByClient.code())).then_some(c)
