@@ -560,6 +560,15 @@ async fn transfer(engine: Engine, customer_id: i64, info: String) -> Result<Conv
     let session = row
         .session_id()
         .expect("a chatting conversation has a session");
+    // The hand-over opens a new request whose statuses start again (WAITING after the robot's
+    // ACCEPTED is not a step back); its status updates may come before transferCon's answer.
+    let row = engine
+        .update_conversation(
+            row.id,
+            Some("transfer to a human agent requested".into()),
+            |r| r.request_status = None,
+        )
+        .await?;
     let request = TransferConRequest {
         session_id: session.into(),
         open_id: WireId::Text(row.open_id.clone()).into(),
@@ -577,19 +586,22 @@ async fn transfer(engine: Engine, customer_id: i64, info: String) -> Result<Conv
         )
         .await?;
     if !a.result.is_success() {
+        engine
+            .update_conversation(
+                row.id,
+                Some(format!("transfer refused: {} {}", a.result, a.message)),
+                |_| {},
+            )
+            .await?;
         return Err(rejected(Endpoint::TransferCon, a.result, a.message));
     }
     let row = engine
-        .update_conversation(
-            row.id,
-            Some("transfer to a human agent requested".into()),
-            move |r| {
-                if a.session_id.is_none() && r.state() == ConversationState::Chatting {
-                    r.set_state(ConversationState::Queued);
-                }
-                apply_create_answer(r, &a);
-            },
-        )
+        .update_conversation(row.id, None, move |r| {
+            if a.session_id.is_none() && r.state() == ConversationState::Chatting {
+                r.set_state(ConversationState::Queued);
+            }
+            apply_create_answer(r, &a);
+        })
         .await?;
     Ok(row.view())
 }

@@ -232,6 +232,10 @@ async fn a_robot_chat_is_transferred_to_a_human() {
         .agents
         .iter()
         .any(|a| a.id == human.agent_id.clone().unwrap()));
+    assert_eq!(
+        human.finding_count, 0,
+        "the new request's statuses start again: no status_backwards"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
