@@ -411,7 +411,8 @@ impl Engine {
             Err(refused) => return Ok(refused),
         };
         let options: Vec<RatingOption> = if cb.ratings.is_empty() {
-            self.profile()
+            self.settings()
+                .profile
                 .rating_scale
                 .iter()
                 .map(|o| RatingOption {

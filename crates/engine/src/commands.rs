@@ -247,7 +247,8 @@ impl Engine {
                 "wait for an agent",
             ));
         };
-        let profile = self.profile();
+        let settings = self.settings();
+        let profile = &settings.profile;
         let request = GetMsgRequest {
             session_id: session.into(),
             epid: Some(profile.epid.clone()),
@@ -298,7 +299,7 @@ impl Engine {
         };
         let request = GetQueueLengthRequest {
             request_id: request_id.into(),
-            epid: Some(self.profile().epid),
+            epid: Some(self.settings().profile.epid.clone()),
         };
         let a = self
             .client()
@@ -366,7 +367,12 @@ async fn upload_media(
     let saved = engine
         .inner
         .media
-        .save(kind, &original_name, &engine.profile().epid, &bytes)
+        .save(
+            kind,
+            &original_name,
+            &engine.settings().profile.epid.clone(),
+            &bytes,
+        )
         .await?;
     let stored = saved.clone();
     engine
@@ -378,7 +384,8 @@ async fn upload_media(
 
 async fn request_chat(engine: Engine, customer_id: i64) -> Result<Conversation> {
     let customer = engine.customer(customer_id).await?;
-    let profile = engine.profile();
+    let settings = engine.settings();
+    let profile = &settings.profile;
     let profile_name = profile.name.clone();
     let row = engine
         .store()
@@ -518,8 +525,8 @@ async fn cancel(engine: Engine, customer_id: i64) -> Result<Conversation> {
         session_id: Some(row.session_id().unwrap_or(WireId::Num(0)).into()),
         open_id: WireId::Text(row.open_id.clone()).into(),
         request_id: request_id.into(),
-        create_time: create_time(engine.profile().create_time_format),
-        epid: Some(engine.profile().epid),
+        create_time: create_time(engine.settings().profile.create_time_format),
+        epid: Some(engine.settings().profile.epid.clone()),
     };
     let a = engine
         .client()
@@ -572,9 +579,9 @@ async fn transfer(engine: Engine, customer_id: i64, info: String) -> Result<Conv
     let request = TransferConRequest {
         session_id: session.into(),
         open_id: WireId::Text(row.open_id.clone()).into(),
-        create_time: create_time(engine.profile().create_time_format),
+        create_time: create_time(engine.settings().profile.create_time_format),
         transfer_info: info,
-        epid: Some(engine.profile().epid),
+        epid: Some(engine.settings().profile.epid.clone()),
     };
     let a = engine
         .client()
@@ -620,7 +627,7 @@ async fn close(engine: Engine, customer_id: i64) -> Result<Conversation> {
             .session_id()
             .expect("a chatting conversation has a session")
             .into(),
-        epid: Some(engine.profile().epid),
+        epid: Some(engine.settings().profile.epid.clone()),
     };
     let a = engine
         .client()
@@ -676,7 +683,7 @@ async fn rate(
         chat_session_id: ChatSessionId(session),
         rating_id: rating.into(),
         rating_comment: comment.clone(),
-        epid: Some(engine.profile().epid),
+        epid: Some(engine.settings().profile.epid.clone()),
     };
     let a = engine
         .client()

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -46,10 +48,9 @@ pub(crate) struct Inner {
     pub media: MediaFolder,
     pub client: WebchatClient,
     pub events: EventBus,
-    pub profile: RwLock<Profile>,
+    /// Swapped whole when the profile changes: a reader holds one consistent copy, unlocked.
+    pub settings: ArcSwap<Settings>,
     pub embedded_webchat: Option<String>,
-    /// Agent HTML's sanitizer, for the active profile's webchat.
-    pub sanitizer: RwLock<Arc<AgentHtml>>,
     pub listen_addr: SocketAddr,
     pub timers: Mutex<HashMap<(i64, crate::timers::TimerKind), CancellationToken>>,
     pub faults: Mutex<Vec<crate::faults::ListenerFault>>,
@@ -94,11 +95,10 @@ impl Engine {
                 store,
                 media,
                 events,
-                sanitizer: RwLock::new(sanitizer_for(
-                    &profile,
+                settings: ArcSwap::from_pointee(Settings::new(
+                    profile,
                     options.embedded_webchat.as_deref(),
                 )),
-                profile: RwLock::new(profile),
                 embedded_webchat: options.embedded_webchat,
                 listen_addr: options.listener.local_addr()?,
                 timers: Mutex::new(HashMap::new()),
@@ -130,24 +130,25 @@ impl Engine {
 
     /// `LIVEBOT_WANADDR`: the profile's, or the listener's own address.
     pub fn wan_addr(&self) -> String {
-        self.profile()
+        self.settings()
+            .profile
             .wan_addr
+            .clone()
             .unwrap_or_else(|| self.callback_base())
     }
 
     /// The webchat we talk to: the profile's URL, else the embedded simulator.
     pub fn webchat_base(&self) -> String {
-        let profile = self.inner.profile.read().expect("profile lock");
-        webchat_base(&profile, self.inner.embedded_webchat.as_deref())
+        self.settings().webchat_base.clone()
     }
 
-    /// Agent HTML's sanitizer for the active profile's webchat.
-    pub(crate) fn sanitizer(&self) -> Arc<AgentHtml> {
-        self.inner.sanitizer.read().expect("sanitizer lock").clone()
+    /// The active profile and what follows from it, as one snapshot.
+    pub(crate) fn settings(&self) -> Arc<Settings> {
+        self.inner.settings.load_full()
     }
 
     pub fn profile(&self) -> Profile {
-        self.inner.profile.read().expect("profile lock").clone()
+        self.settings().profile.clone()
     }
 
     /// Validates, stores and activates `profile`; running timers pick up new intervals.
@@ -159,9 +160,10 @@ impl Engine {
     async fn activate(&self, profile: Profile) -> Result<Profile> {
         profile.validate()?;
         self.inner.store.activate_profile(&profile).await?;
-        *self.inner.sanitizer.write().expect("sanitizer lock") =
-            sanitizer_for(&profile, self.inner.embedded_webchat.as_deref());
-        *self.inner.profile.write().expect("profile lock") = profile.clone();
+        self.inner.settings.store(Arc::new(Settings::new(
+            profile.clone(),
+            self.inner.embedded_webchat.as_deref(),
+        )));
         self.publish(EngineEvent::ProfileChanged {
             profile: profile.clone(),
         });
@@ -174,7 +176,7 @@ impl Engine {
 
     /// Forgets a stored profile; the active one cannot be removed (switch first).
     pub async fn delete_profile(&self, name: &str) -> Result<()> {
-        if self.profile().name == name {
+        if self.settings().profile.name == name {
             return Err(EngineError::Invalid(format!(
                 "profile `{name}` is the active one; switch to another before removing it"
             )));
@@ -225,9 +227,10 @@ impl Engine {
     }
 
     pub(crate) fn target(&self) -> Target {
+        let settings = self.settings();
         Target {
-            base_url: self.webchat_base(),
-            timeout: Duration::from_millis(self.profile().request_timeout_ms),
+            base_url: settings.webchat_base.clone(),
+            timeout: Duration::from_millis(settings.profile.request_timeout_ms),
         }
     }
 
@@ -294,16 +297,25 @@ impl Engine {
     }
 }
 
-/// Agent HTML's sanitizer for the webchat `profile` talks to.
-fn sanitizer_for(profile: &Profile, embedded: Option<&str>) -> Arc<AgentHtml> {
-    Arc::new(AgentHtml::new(&webchat_base(profile, embedded)))
+/// The active profile, the webchat it names (else the embedded simulator) and agent HTML's
+/// sanitizer for that webchat.
+pub(crate) struct Settings {
+    pub profile: Profile,
+    pub webchat_base: String,
+    pub sanitizer: AgentHtml,
 }
 
-/// The webchat `profile` talks to: its URL, else the embedded simulator's.
-fn webchat_base(profile: &Profile, embedded: Option<&str>) -> String {
-    profile
-        .webchat_url
-        .clone()
-        .or_else(|| embedded.map(str::to_owned))
-        .unwrap_or_default()
+impl Settings {
+    fn new(profile: Profile, embedded: Option<&str>) -> Settings {
+        let webchat_base = profile
+            .webchat_url
+            .clone()
+            .or_else(|| embedded.map(str::to_owned))
+            .unwrap_or_default();
+        Settings {
+            sanitizer: AgentHtml::new(&webchat_base),
+            webchat_base,
+            profile,
+        }
+    }
 }

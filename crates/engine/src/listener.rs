@@ -20,13 +20,12 @@ use wxsim_protocol::{parse::ParseError, CallbackKind, ResultCode};
 use crate::access::{query_value, source_allowed};
 use crate::callbacks::{answer, Applied, Callback};
 use crate::contract::{answer_findings, first_breach, request_findings};
-use crate::engine::Engine;
+use crate::engine::{Engine, Settings};
 use crate::error::Result;
 use crate::events::EngineEvent;
 use crate::faults::FaultAction;
 use crate::media::is_plain_file_name;
 use crate::model::{Exchange, ExchangeDirection, ExchangeOutcome, Media, MediaKind};
-use crate::sanitize::AgentHtml;
 use crate::store::{exchanges, now_ms, NewExchange};
 
 pub(crate) fn spawn(engine: Engine, listener: TcpListener) {
@@ -132,7 +131,9 @@ async fn handle(engine: Engine, peer: SocketAddr, request: Request) -> Response 
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| path.clone());
-    let limit = usize::try_from(engine.profile().max_body_bytes).unwrap_or(usize::MAX);
+    // One snapshot of the settings serves the whole request.
+    let settings = engine.settings();
+    let limit = usize::try_from(settings.profile.max_body_bytes).unwrap_or(usize::MAX);
     let body = to_bytes(body, limit).await;
     let request_body = match &body {
         Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),
@@ -157,7 +158,7 @@ async fn handle(engine: Engine, peer: SocketAddr, request: Request) -> Response 
         findings: vec![],
     };
 
-    let profile = engine.profile();
+    let profile = &settings.profile;
     let secret_ok = profile.shared_secret.as_deref().is_none_or(|secret| {
         parts
             .headers
@@ -192,7 +193,13 @@ async fn handle(engine: Engine, peer: SocketAddr, request: Request) -> Response 
                 ),
             )
         } else {
-            serve_media(&engine, &path, parts.uri.query().unwrap_or_default()).await
+            serve_media(
+                &engine,
+                &settings,
+                &path,
+                parts.uri.query().unwrap_or_default(),
+            )
+            .await
         }
     } else if let Some(kind) = CallbackKind::from_path(&path) {
         log.operation = Some(kind.path().into());
@@ -213,7 +220,7 @@ async fn handle(engine: Engine, peer: SocketAddr, request: Request) -> Response 
                     Some(kind),
                     format!("body is larger than {limit} bytes"),
                 ),
-                Ok(bytes) => return callback(&engine, kind, bytes, log, clock).await,
+                Ok(bytes) => return callback(&engine, &settings, kind, bytes, log, clock).await,
             }
         }
     } else {
@@ -260,6 +267,7 @@ async fn injected(engine: &Engine, kind: CallbackKind) -> Option<Reply> {
 /// Applies a callback and logs it in one transaction, then answers.
 async fn callback(
     engine: &Engine,
+    settings: &Arc<Settings>,
     kind: CallbackKind,
     body: Bytes,
     mut log: NewExchange,
@@ -269,7 +277,7 @@ async fn callback(
         return finish(engine, log, reply, clock).await;
     }
     let request_findings = request_findings(Some(kind.path()), &log.request_body);
-    if engine.profile().strict_contract {
+    if settings.profile.strict_contract {
         if let Some(breach) = first_breach(&request_findings) {
             let message = format!("contract: {}", breach.message);
             log.findings = request_findings.clone();
@@ -286,7 +294,7 @@ async fn callback(
         }
     }
     log.findings = request_findings;
-    let callback = match parse(kind, body, engine.sanitizer()).await {
+    let callback = match parse(kind, body, settings.clone()).await {
         Ok(callback) => callback,
         Err(e) => {
             let reply = Reply::refuse(StatusCode::BAD_REQUEST, Some(kind), e.to_string());
@@ -333,12 +341,14 @@ const PARSED_INLINE: usize = 64 * 1024;
 async fn parse(
     kind: CallbackKind,
     body: Bytes,
-    sanitizer: Arc<AgentHtml>,
+    settings: Arc<Settings>,
 ) -> std::result::Result<Callback, ParseError> {
     if body.len() <= PARSED_INLINE {
-        return Callback::parse(kind, &body, &sanitizer);
+        return Callback::parse(kind, &body, &settings.sanitizer);
     }
-    match tokio::task::spawn_blocking(move || Callback::parse(kind, &body, &sanitizer)).await {
+    match tokio::task::spawn_blocking(move || Callback::parse(kind, &body, &settings.sanitizer))
+        .await
+    {
         Ok(parsed) => parsed,
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
@@ -415,7 +425,7 @@ fn respond(reply: Reply) -> Response {
 }
 
 /// `GET /wechat/{serviceAccountId}/{type}?file=NAME`.
-async fn serve_media(engine: &Engine, path: &str, query: &str) -> Reply {
+async fn serve_media(engine: &Engine, settings: &Settings, path: &str, query: &str) -> Reply {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let [_, account, kind] = segments.as_slice() else {
         return Reply::refuse(
@@ -445,7 +455,7 @@ async fn serve_media(engine: &Engine, path: &str, query: &str) -> Reply {
     };
     // The account it was stored under, or the one this hosting service is now: a changed
     // epid must not strand the files sent before.
-    let owned = |m: &Media| m.service_account == *account || engine.profile().epid == *account;
+    let owned = |m: &Media| m.service_account == *account || settings.profile.epid == *account;
     let Some(media) = found.filter(owned) else {
         return Reply::refuse(
             StatusCode::NOT_FOUND,

@@ -72,7 +72,7 @@ impl Engine {
     }
 
     fn interval(&self, kind: TimerKind) -> u64 {
-        let p = self.profile();
+        let p = &self.settings().profile;
         match kind {
             TimerKind::Pulse => p.pulse_interval_ms,
             TimerKind::QueuePoll => p.queue_poll_interval_ms,
@@ -117,9 +117,9 @@ impl Engine {
         let request = PulseRequest {
             session_id: session.into(),
             open_id: WireId::Text(row.open_id.clone()).into(),
-            create_time: create_time(self.profile().create_time_format),
+            create_time: create_time(self.settings().profile.create_time_format),
             transfer_info: String::new(),
-            epid: Some(self.profile().epid),
+            epid: Some(self.settings().profile.epid.clone()),
         };
         let answer = self
             .client()
