@@ -306,7 +306,7 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
-    fn new(profile: Profile, embedded: Option<&str>) -> Settings {
+    pub(crate) fn new(profile: Profile, embedded: Option<&str>) -> Settings {
         let webchat_base = profile
             .webchat_url
             .clone()

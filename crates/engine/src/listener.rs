@@ -18,7 +18,7 @@ use tokio::net::TcpListener;
 use wxsim_protocol::{parse::ParseError, CallbackKind, ResultCode};
 
 use crate::access::{query_value, source_allowed};
-use crate::callbacks::{answer, Applied, Callback};
+use crate::callbacks::{answer, apply, Applied, Callback};
 use crate::contract::{answer_findings, first_breach, request_findings};
 use crate::engine::{Engine, Settings};
 use crate::error::Result;
@@ -302,7 +302,7 @@ async fn callback(
         }
     };
     let arrival = Arc::new(Arrival {
-        engine: engine.clone(),
+        settings: settings.clone(),
         callback,
         log,
         clock,
@@ -357,7 +357,7 @@ async fn parse(
 /// A callback on its way into the group commit; its job may run twice (see
 /// `store::writer`), so it reads from here and owns nothing it could use up.
 struct Arrival {
-    engine: Engine,
+    settings: Arc<Settings>,
     callback: Callback,
     /// The exchange with its request side filled in.
     log: NewExchange,
@@ -367,7 +367,7 @@ struct Arrival {
 impl Arrival {
     /// Applies the callback and logs its exchange, inside the writer's transaction.
     fn store(&self, conn: &Connection) -> Result<(Reply, Applied, Exchange)> {
-        let applied = self.engine.apply_callback(conn, &self.callback)?;
+        let applied = apply(conn, &self.callback, &self.settings)?;
         let reply = Reply::json(StatusCode::OK, applied.answer.clone());
         let mut log = self.log.clone();
         log.open_id = applied.open_id.clone();

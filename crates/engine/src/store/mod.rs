@@ -38,7 +38,7 @@ pub(crate) mod messages;
 pub(crate) mod profiles;
 mod readers;
 mod readonly;
-mod schema;
+pub(crate) mod schema;
 mod search_index;
 mod seed;
 mod writer;
