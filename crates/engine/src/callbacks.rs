@@ -6,7 +6,7 @@
 use rusqlite::Connection;
 use serde_json::{json, Value};
 use wxsim_protocol::{
-    parse::{parse_json, ParseError},
+    parse::{parse_value, ParseError},
     CallbackKind, CloseCallback, CreateCallback, Finding, GetMediaCallback, MsgCallback,
     PushRatingCallback, RatingOption, RequestStatus, ResultCode, SessionAgentsUpdateCallback,
     Severity, UpdateRequestStatusCallback, WireId,
@@ -44,27 +44,27 @@ pub(crate) struct AgentMessage {
 }
 
 impl Callback {
-    /// Parses `body` as a `kind` callback; agent HTML is sanitized by `sanitizer`.
-    pub(crate) fn parse(
+    /// Reads a `kind` callback from its body's JSON; agent HTML is sanitized by `sanitizer`.
+    pub(crate) fn from_value(
         kind: CallbackKind,
-        body: &[u8],
+        value: Value,
         sanitizer: &AgentHtml,
     ) -> std::result::Result<Callback, ParseError> {
         Ok(match kind {
-            CallbackKind::Create => Callback::Create(parse_json(body)?),
-            CallbackKind::UpdateRequestStatus => Callback::UpdateRequestStatus(parse_json(body)?),
+            CallbackKind::Create => Callback::Create(parse_value(value)?),
+            CallbackKind::UpdateRequestStatus => Callback::UpdateRequestStatus(parse_value(value)?),
             CallbackKind::Msg => {
-                let callback: MsgCallback = parse_json(body)?;
+                let callback: MsgCallback = parse_value(value)?;
                 Callback::Msg(AgentMessage {
                     html: sanitizer.clean(&callback.content),
                     text: sanitizer.text(&callback.content),
                     callback,
                 })
             }
-            CallbackKind::Close => Callback::Close(parse_json(body)?),
-            CallbackKind::SessionAgentsUpdate => Callback::SessionAgentsUpdate(parse_json(body)?),
-            CallbackKind::PushRating => Callback::PushRating(parse_json(body)?),
-            CallbackKind::GetMedia => Callback::GetMedia(parse_json(body)?),
+            CallbackKind::Close => Callback::Close(parse_value(value)?),
+            CallbackKind::SessionAgentsUpdate => Callback::SessionAgentsUpdate(parse_value(value)?),
+            CallbackKind::PushRating => Callback::PushRating(parse_value(value)?),
+            CallbackKind::GetMedia => Callback::GetMedia(parse_value(value)?),
         })
     }
 }
@@ -511,9 +511,7 @@ mod tests {
 
     impl Desk {
         fn apply(&self, kind: CallbackKind, body: Value) -> Applied {
-            let callback =
-                Callback::parse(kind, body.to_string().as_bytes(), &self.settings.sanitizer)
-                    .unwrap();
+            let callback = Callback::from_value(kind, body, &self.settings.sanitizer).unwrap();
             apply(&self.conn, &callback, &self.settings).unwrap()
         }
 

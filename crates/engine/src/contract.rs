@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use wxsim_protocol::{check_body, Finding, Operation, Severity, Side};
+use wxsim_protocol::{check_body, check_value, Finding, Operation, Severity, Side};
 
 use crate::model::{Exchange, ExchangeFilter};
 use crate::store::{now_ms, Store};
@@ -17,6 +17,13 @@ fn operation(name: Option<&str>) -> Option<Operation> {
 pub fn request_findings(name: Option<&str>, request: &str) -> Vec<Finding> {
     operation(name).map_or_else(Vec::new, |op| {
         check_body(op, Side::Request, request, now_ms())
+    })
+}
+
+/// As [`request_findings`], for a body already read as JSON.
+pub fn request_value_findings(name: Option<&str>, request: &serde_json::Value) -> Vec<Finding> {
+    operation(name).map_or_else(Vec::new, |op| {
+        check_value(op, Side::Request, request, now_ms())
     })
 }
 

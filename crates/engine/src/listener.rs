@@ -1,25 +1,33 @@
-//! The HTTP listener webchat calls: the seven `/ari/*` callbacks (`/ari//pushRating`
-//! too) and `GET /wechat/{serviceAccountId}/{type}?file=NAME` for media. Every request,
-//! good or bad, lands in the exchange log; a valid callback is answered after its commit.
+//! The HTTP listener webchat calls: an axum router with the seven `/ari/*` callbacks
+//! (`/ari//pushRating` too) and `GET /wechat/{serviceAccountId}/{type}?file=NAME` for media.
+//! Two layers wrap every route: `record`, outermost, reads the body once, runs the request
+//! on a task of its own (a webchat that hangs up cannot cut it short) and logs the exchange,
+//! good or bad; `guard` refuses the sources and secrets the profile does not allow. A valid
+//! callback is applied and logged in one transaction and answered after its commit.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::Router;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
 use bytes::Bytes;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
-use wxsim_protocol::{parse::ParseError, CallbackKind, ResultCode};
+use wxsim_protocol::{
+    parse::{read_json, ParseError},
+    CallbackKind, Finding, ResultCode,
+};
 
 use crate::access::{query_value, source_allowed};
 use crate::callbacks::{answer, apply, Applied, Callback};
-use crate::contract::{answer_findings, first_breach, request_findings};
+use crate::contract::{answer_findings, first_breach, request_findings, request_value_findings};
 use crate::engine::{Engine, Settings};
 use crate::error::Result;
 use crate::events::EngineEvent;
@@ -30,7 +38,7 @@ use crate::store::{exchanges, now_ms, NewExchange};
 
 pub(crate) fn spawn(engine: Engine, listener: TcpListener) {
     let shutdown = engine.inner.shutdown.clone();
-    let app = Router::new().fallback(receive).with_state(engine);
+    let app = router(engine);
     tokio::spawn(async move {
         let served = axum::serve(
             listener,
@@ -42,6 +50,144 @@ pub(crate) fn spawn(engine: Engine, listener: TcpListener) {
             tracing::error!(error = %e, "callback listener stopped");
         }
     });
+}
+
+fn router(engine: Engine) -> Router {
+    Router::new()
+        .route("/ari/{*operation}", post(callback).fallback(not_post))
+        .route("/wechat/{account}/{kind}", get(media).fallback(not_get))
+        .fallback(nowhere)
+        .layer(middleware::from_fn_with_state(engine.clone(), guard))
+        .layer(middleware::from_fn_with_state(engine.clone(), record))
+        .with_state(engine)
+}
+
+/// What `record` learned of a request, for the layers and handlers below it.
+#[derive(Clone)]
+struct Arrived {
+    /// One snapshot of the settings serves the whole request.
+    settings: Arc<Settings>,
+    /// The exchange with its request side filled in.
+    log: NewExchange,
+    /// `None` when the body was over the profile's limit (`max_body_bytes`).
+    body: Option<Bytes>,
+    clock: Instant,
+}
+
+impl Arrived {
+    /// The answer, with the exchange `record` is to log for it.
+    fn answer(&self, operation: Option<&str>, findings: Vec<Finding>, reply: Reply) -> Response {
+        let mut log = self.log.clone();
+        log.operation = operation.map(str::to_owned);
+        log.findings = findings;
+        fill(&mut log, &reply, self.clock);
+        let mut response = respond(reply);
+        response
+            .extensions_mut()
+            .insert(Logged::Pending(Box::new(log)));
+        response
+    }
+}
+
+/// How an answer reaches the exchange log.
+#[derive(Clone)]
+enum Logged {
+    /// A callback's, stored in the transaction that applied it (and announced).
+    Stored,
+    /// For `record` to store.
+    Pending(Box<NewExchange>),
+}
+
+/// Reads the body once, runs the rest on a task of its own, and logs the exchange.
+async fn record(State(engine): State<Engine>, request: Request, next: Next) -> Response {
+    let task = tokio::spawn(async move {
+        let clock = Instant::now();
+        let started_at = now_ms();
+        let settings = engine.settings();
+        let (parts, body) = request.into_parts();
+        let limit = usize::try_from(settings.profile.max_body_bytes).unwrap_or(usize::MAX);
+        let body = to_bytes(body, limit).await.ok();
+        let log = NewExchange {
+            direction: ExchangeDirection::In,
+            method: parts.method.to_string(),
+            path: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned()),
+            operation: None,
+            open_id: None,
+            conversation_id: None,
+            request_headers: headers_json(&parts.headers),
+            request_body: match &body {
+                Some(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+                None => format!("(body over {limit} bytes, not kept)"),
+            },
+            status: None,
+            response_body: None,
+            result_code: None,
+            outcome: ExchangeOutcome::Ok,
+            error: None,
+            started_at,
+            duration_us: 0,
+            findings: vec![],
+        };
+        let mut request = Request::from_parts(parts, Body::empty());
+        request.extensions_mut().insert(Arrived {
+            settings,
+            log,
+            body,
+            clock,
+        });
+        let mut response = next.run(request).await;
+        if let Some(Logged::Pending(log)) = response.extensions_mut().remove::<Logged>() {
+            match engine.store().log_exchange(*log).await {
+                Ok(row) => engine.publish(EngineEvent::Exchange { exchange: row }),
+                Err(e) => tracing::error!(error = %e, "could not store an incoming exchange"),
+            }
+        }
+        response
+    });
+    match task.await {
+        Ok(response) => response,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+/// Refuses a source outside the profile's allow-list, and a missing or wrong shared secret.
+async fn guard(
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(arrived): Extension<Arrived>,
+    headers: HeaderMap,
+    request: Request,
+    next: Next,
+) -> Response {
+    let profile = &arrived.settings.profile;
+    if !source_allowed(&profile.allowed_sources, peer.ip()) {
+        let message = format!(
+            "{} is not in the allowed sources of this hosting service",
+            peer.ip()
+        );
+        return arrived.answer(
+            None,
+            vec![],
+            Reply::refuse(StatusCode::FORBIDDEN, None, message),
+        );
+    }
+    let presented = headers.get("x-wxsim-secret").and_then(|v| v.to_str().ok());
+    if profile
+        .shared_secret
+        .as_deref()
+        .is_some_and(|secret| presented != Some(secret))
+    {
+        let message = "missing or wrong X-Wxsim-Secret header".to_owned();
+        return arrived.answer(
+            None,
+            vec![],
+            Reply::refuse(StatusCode::UNAUTHORIZED, None, message),
+        );
+    }
+    next.run(request).await
 }
 
 /// What we answer and what the log keeps of it.
@@ -107,130 +253,44 @@ fn headers_json(headers: &HeaderMap) -> Value {
     )
 }
 
-/// Handles each request on a task of its own: hyper drops a handler when webchat hangs up,
-/// and a callback cut off between its commit and its events would be stored unannounced.
-async fn receive(
-    State(engine): State<Engine>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-) -> Response {
-    match tokio::spawn(handle(engine, peer, request)).await {
-        Ok(response) => response,
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-    }
+/// Any address that is neither a callback nor a media file.
+async fn nowhere(Extension(arrived): Extension<Arrived>, uri: Uri) -> Response {
+    let path = uri.path();
+    let message = if path.starts_with("/wechat/") {
+        "media addresses look like /wechat/{serviceAccountId}/{type}?file=NAME".to_owned()
+    } else {
+        format!("no such address: {path}; callbacks live under /ari/ and media under /wechat/")
+    };
+    let operation = path.starts_with("/wechat/").then_some("/wechat/");
+    arrived.answer(
+        operation,
+        vec![],
+        Reply::refuse(StatusCode::NOT_FOUND, None, message),
+    )
 }
 
-async fn handle(engine: Engine, peer: SocketAddr, request: Request) -> Response {
-    let clock = Instant::now();
-    let started_at = now_ms();
-    let (parts, body) = request.into_parts();
-    let path = parts.uri.path().to_owned();
-    let path_and_query = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| path.clone());
-    // One snapshot of the settings serves the whole request.
-    let settings = engine.settings();
-    let limit = usize::try_from(settings.profile.max_body_bytes).unwrap_or(usize::MAX);
-    let body = to_bytes(body, limit).await;
-    let request_body = match &body {
-        Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-        Err(_) => format!("(body over {limit} bytes, not kept)"),
+async fn not_post(Extension(arrived): Extension<Arrived>, method: Method, uri: Uri) -> Response {
+    let Some(kind) = CallbackKind::from_path(uri.path()) else {
+        return nowhere(Extension(arrived), uri).await;
     };
-    let mut log = NewExchange {
-        direction: ExchangeDirection::In,
-        method: parts.method.to_string(),
-        path: path_and_query,
-        operation: None,
-        open_id: None,
-        conversation_id: None,
-        request_headers: headers_json(&parts.headers),
-        request_body,
-        status: None,
-        response_body: None,
-        result_code: None,
-        outcome: ExchangeOutcome::Ok,
-        error: None,
-        started_at,
-        duration_us: 0,
-        findings: vec![],
-    };
+    let message = format!(
+        "{method} is not allowed on {}; callbacks are POST",
+        kind.path()
+    );
+    arrived.answer(
+        Some(kind.path()),
+        vec![],
+        Reply::refuse(StatusCode::METHOD_NOT_ALLOWED, Some(kind), message),
+    )
+}
 
-    let profile = &settings.profile;
-    let secret_ok = profile.shared_secret.as_deref().is_none_or(|secret| {
-        parts
-            .headers
-            .get("x-wxsim-secret")
-            .and_then(|v| v.to_str().ok())
-            == Some(secret)
-    });
-    let reply = if !source_allowed(&profile.allowed_sources, peer.ip()) {
-        Reply::refuse(
-            StatusCode::FORBIDDEN,
-            None,
-            format!(
-                "{} is not in the allowed sources of this hosting service",
-                peer.ip()
-            ),
-        )
-    } else if !secret_ok {
-        Reply::refuse(
-            StatusCode::UNAUTHORIZED,
-            None,
-            "missing or wrong X-Wxsim-Secret header".into(),
-        )
-    } else if path.starts_with("/wechat/") {
-        log.operation = Some("/wechat/".into());
-        if parts.method != Method::GET && parts.method != Method::HEAD {
-            Reply::refuse(
-                StatusCode::METHOD_NOT_ALLOWED,
-                None,
-                format!(
-                    "{} is not allowed on media addresses; use GET",
-                    parts.method
-                ),
-            )
-        } else {
-            serve_media(
-                &engine,
-                &settings,
-                &path,
-                parts.uri.query().unwrap_or_default(),
-            )
-            .await
-        }
-    } else if let Some(kind) = CallbackKind::from_path(&path) {
-        log.operation = Some(kind.path().into());
-        if parts.method != Method::POST {
-            Reply::refuse(
-                StatusCode::METHOD_NOT_ALLOWED,
-                Some(kind),
-                format!(
-                    "{} is not allowed on {}; callbacks are POST",
-                    parts.method,
-                    kind.path()
-                ),
-            )
-        } else {
-            match body {
-                Err(_) => Reply::refuse(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    Some(kind),
-                    format!("body is larger than {limit} bytes"),
-                ),
-                Ok(bytes) => return callback(&engine, &settings, kind, bytes, log, clock).await,
-            }
-        }
-    } else {
-        Reply::refuse(
-            StatusCode::NOT_FOUND,
-            None,
-            format!("no such address: {path}; callbacks live under /ari/ and media under /wechat/"),
-        )
-    };
-    finish(&engine, log, reply, clock).await
+async fn not_get(Extension(arrived): Extension<Arrived>, method: Method) -> Response {
+    let message = format!("{method} is not allowed on media addresses; use GET");
+    arrived.answer(
+        Some("/wechat/"),
+        vec![],
+        Reply::refuse(StatusCode::METHOD_NOT_ALLOWED, None, message),
+    )
 }
 
 /// An injected fault's answer, or `None` to carry on (after any delay).
@@ -264,52 +324,74 @@ async fn injected(engine: &Engine, kind: CallbackKind) -> Option<Reply> {
     }
 }
 
-/// Applies a callback and logs it in one transaction, then answers.
+/// `POST /ari/{operation}`: applies a callback and logs it in one transaction, then answers.
 async fn callback(
-    engine: &Engine,
-    settings: &Arc<Settings>,
-    kind: CallbackKind,
-    body: Bytes,
-    mut log: NewExchange,
-    clock: Instant,
+    State(engine): State<Engine>,
+    Extension(arrived): Extension<Arrived>,
+    uri: Uri,
 ) -> Response {
-    if let Some(reply) = injected(engine, kind).await {
-        return finish(engine, log, reply, clock).await;
+    let Some(kind) = CallbackKind::from_path(uri.path()) else {
+        return nowhere(Extension(arrived), uri).await;
+    };
+    let operation = Some(kind.path());
+    let Some(body) = arrived.body.clone() else {
+        let limit = arrived.settings.profile.max_body_bytes;
+        let message = format!("body is larger than {limit} bytes");
+        return arrived.answer(
+            operation,
+            vec![],
+            Reply::refuse(StatusCode::PAYLOAD_TOO_LARGE, Some(kind), message),
+        );
+    };
+    if let Some(reply) = injected(&engine, kind).await {
+        return arrived.answer(operation, vec![], reply);
     }
-    let request_findings = request_findings(Some(kind.path()), &log.request_body);
-    if settings.profile.strict_contract {
-        if let Some(breach) = first_breach(&request_findings) {
+    // The body is read as JSON once: the contract checker and the typed parse share it.
+    let (value, findings) = match read_json(&body) {
+        Ok(value) => {
+            let findings = request_value_findings(operation, &value);
+            (Ok(value), findings)
+        }
+        Err(e) => (
+            Err(e),
+            request_findings(operation, &arrived.log.request_body),
+        ),
+    };
+    if arrived.settings.profile.strict_contract {
+        if let Some(breach) = first_breach(&findings) {
             let message = format!("contract: {}", breach.message);
-            log.findings = request_findings.clone();
-            return finish(
-                engine,
-                log,
-                Reply::json(
-                    StatusCode::OK,
-                    answer(kind, ResultCode::InternalError, &message),
-                ),
-                clock,
-            )
-            .await;
+            let reply = Reply::json(
+                StatusCode::OK,
+                answer(kind, ResultCode::InternalError, &message),
+            );
+            return arrived.answer(operation, findings, reply);
         }
     }
-    log.findings = request_findings;
-    let callback = match parse(kind, body, settings.clone()).await {
+    let parsed = match value {
+        Ok(value) => parse(kind, value, body.len(), arrived.settings.clone()).await,
+        Err(e) => Err(e),
+    };
+    let callback = match parsed {
         Ok(callback) => callback,
         Err(e) => {
             let reply = Reply::refuse(StatusCode::BAD_REQUEST, Some(kind), e.to_string());
-            return finish(engine, log, reply, clock).await;
+            return arrived.answer(operation, findings, reply);
         }
     };
-    let arrival = Arc::new(Arrival {
-        settings: settings.clone(),
+    let mut log = arrived.log.clone();
+    log.operation = operation.map(str::to_owned);
+    log.findings = findings;
+    let job = Arc::new(Arrival {
+        settings: arrived.settings.clone(),
         callback,
         log,
-        clock,
+        clock: arrived.clock,
     });
-    let job = arrival.clone();
-    let attempt = engine.store().write(move |conn| job.store(conn)).await;
-    match attempt {
+    let attempt = engine.store().write({
+        let job = job.clone();
+        move |conn| job.store(conn)
+    });
+    match attempt.await {
         Ok((reply, applied, row)) => {
             engine.publish(EngineEvent::Exchange { exchange: row });
             for event in applied.events {
@@ -320,35 +402,36 @@ async fn callback(
                     tracing::warn!(error = %e, "could not announce a conversation change");
                 }
             }
-            respond(reply)
+            let mut response = respond(reply);
+            response.extensions_mut().insert(Logged::Stored);
+            response
         }
         Err(e) => {
             tracing::error!(error = %e, path = kind.path(), "callback not stored");
-            let reply = Reply::refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Some(kind),
-                format!("not stored, send it again: {e}"),
-            );
-            finish(engine, arrival.log.clone(), reply, clock).await
+            let message = format!("not stored, send it again: {e}");
+            let reply = Reply::refuse(StatusCode::INTERNAL_SERVER_ERROR, Some(kind), message);
+            arrived.answer(operation, job.log.findings.clone(), reply)
         }
     }
 }
 
-/// Bodies above this are parsed and sanitized on a blocking thread, off the async workers.
+/// Bodies above this are sanitized on a blocking thread, off the async workers.
 const PARSED_INLINE: usize = 64 * 1024;
 
-/// Parses a callback body (sanitizing agent HTML) where it costs the other requests least.
+/// Reads a callback from its JSON (sanitizing agent HTML) where it costs the other requests
+/// least.
 async fn parse(
     kind: CallbackKind,
-    body: Bytes,
+    value: Value,
+    size: usize,
     settings: Arc<Settings>,
 ) -> std::result::Result<Callback, ParseError> {
-    if body.len() <= PARSED_INLINE {
-        return Callback::parse(kind, &body, &settings.sanitizer);
+    if size <= PARSED_INLINE {
+        return Callback::from_value(kind, value, &settings.sanitizer);
     }
-    match tokio::task::spawn_blocking(move || Callback::parse(kind, &body, &settings.sanitizer))
-        .await
-    {
+    let parsed =
+        tokio::task::spawn_blocking(move || Callback::from_value(kind, value, &settings.sanitizer));
+    match parsed.await {
         Ok(parsed) => parsed,
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
@@ -359,7 +442,7 @@ async fn parse(
 struct Arrival {
     settings: Arc<Settings>,
     callback: Callback,
-    /// The exchange with its request side filled in.
+    /// The exchange with its request side and findings filled in.
     log: NewExchange,
     clock: Instant,
 }
@@ -379,6 +462,7 @@ impl Arrival {
     }
 }
 
+/// Fills the answer side of an exchange.
 fn fill(log: &mut NewExchange, reply: &Reply, clock: Instant) {
     let ours = answer_findings(
         log.operation.as_deref(),
@@ -392,16 +476,6 @@ fn fill(log: &mut NewExchange, reply: &Reply, clock: Instant) {
     log.outcome = reply.outcome();
     log.error = reply.error.clone();
     log.duration_us = clock.elapsed().as_micros() as i64;
-}
-
-/// Logs an exchange that changed nothing, then answers.
-async fn finish(engine: &Engine, mut log: NewExchange, reply: Reply, clock: Instant) -> Response {
-    fill(&mut log, &reply, clock);
-    match engine.store().log_exchange(log).await {
-        Ok(row) => engine.publish(EngineEvent::Exchange { exchange: row }),
-        Err(e) => tracing::error!(error = %e, "could not store an incoming exchange"),
-    }
-    respond(reply)
 }
 
 fn respond(reply: Reply) -> Response {
@@ -425,15 +499,30 @@ fn respond(reply: Reply) -> Response {
 }
 
 /// `GET /wechat/{serviceAccountId}/{type}?file=NAME`.
-async fn serve_media(engine: &Engine, settings: &Settings, path: &str, query: &str) -> Reply {
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let [_, account, kind] = segments.as_slice() else {
-        return Reply::refuse(
-            StatusCode::NOT_FOUND,
-            None,
-            "media addresses look like /wechat/{serviceAccountId}/{type}?file=NAME".into(),
-        );
-    };
+async fn media(
+    State(engine): State<Engine>,
+    Extension(arrived): Extension<Arrived>,
+    Path((account, kind)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let reply = serve_media(
+        &engine,
+        &arrived.settings,
+        &account,
+        &kind,
+        query.as_deref().unwrap_or_default(),
+    )
+    .await;
+    arrived.answer(Some("/wechat/"), vec![], reply)
+}
+
+async fn serve_media(
+    engine: &Engine,
+    settings: &Settings,
+    account: &str,
+    kind: &str,
+    query: &str,
+) -> Reply {
     let file = query_value(query, "file").unwrap_or_default();
     if !is_plain_file_name(file) {
         return Reply::refuse(

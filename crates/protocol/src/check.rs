@@ -361,23 +361,26 @@ fn object_findings(
 
 /// Checks one body of `operation` against the spec's table.
 pub fn check_body(operation: Operation, side: Side, body: &str, now_ms: i64) -> Vec<Finding> {
+    let prefix = side.prefix();
+    match serde_json::from_str::<Value>(body) {
+        Ok(value) => check_value(operation, side, &value, now_ms),
+        Err(e) => vec![Finding::new(
+            "shape",
+            Severity::Error,
+            None,
+            format!("{prefix} is not JSON: {e}"),
+        )],
+    }
+}
+
+/// As [`check_body`], for a body already read as JSON.
+pub fn check_value(operation: Operation, side: Side, value: &Value, now_ms: i64) -> Vec<Finding> {
     let spec = operation.spec();
     let fields = match side {
         Side::Request => spec.request,
         Side::Answer => spec.answer,
     };
     let prefix = side.prefix();
-    let value: Value = match serde_json::from_str(body) {
-        Ok(v) => v,
-        Err(e) => {
-            return vec![Finding::new(
-                "shape",
-                Severity::Error,
-                None,
-                format!("{prefix} is not JSON: {e}"),
-            )]
-        }
-    };
     let Some(object) = value.as_object() else {
         return vec![Finding::new(
             "shape",

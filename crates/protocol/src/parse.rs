@@ -27,9 +27,12 @@ impl ParseError {
 
 /// Parses a JSON object body into `T`, naming the offending field on failure.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ParseError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| ParseError::Syntax(e.to_string()))?;
-    parse_value(value)
+    parse_value(read_json(body)?)
+}
+
+/// Reads a body as JSON, once: the contract checker and [`parse_value`] both take the value.
+pub fn read_json(body: &[u8]) -> Result<serde_json::Value, ParseError> {
+    serde_json::from_slice(body).map_err(|e| ParseError::Syntax(e.to_string()))
 }
 
 /// As [`parse_json`], for a body already read as JSON.
