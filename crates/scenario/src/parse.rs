@@ -90,6 +90,12 @@ pub fn parse_scenario(file: &Path, source: &str) -> Result<Scenario, InvalidScen
         }
         customers.push(customer);
     }
+    check_signals(&customers).map_err(|(line, column, reason)| InvalidScenario {
+        file: file.to_path_buf(),
+        line,
+        column,
+        reason,
+    })?;
     let name = document.name.unwrap_or_else(|| {
         file.file_stem()
             .map_or("scenario".into(), |s| s.to_string_lossy().into_owned())
@@ -121,6 +127,32 @@ fn check(action: &mut Action, base: &Path, last: bool) -> Result<(), String> {
         }
         _ => Ok(()),
     }
+}
+
+/// Every `wait_signal` names a signal some customer's `signal` step raises.
+fn check_signals(customers: &[CustomerSpec]) -> Result<(), (usize, usize, String)> {
+    let steps = || customers.iter().flat_map(|c| &c.steps);
+    let raised: Vec<&str> = steps()
+        .filter_map(|s| match &s.action {
+            Action::Signal { name } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    for step in steps() {
+        if let Action::WaitSignal { name, .. } = &step.action {
+            if !raised.contains(&name.as_str()) {
+                return Err((
+                    step.line,
+                    step.column,
+                    format!(
+                        "step {}: no step signals `{name}` (add do = \"signal\", name = \"{name}\")",
+                        step.number
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// 1-based line and column of a byte offset.
@@ -178,6 +210,106 @@ text = "hi"
             Action::ExpectError(ExpectedError::Code(ResultCode::NotInWorktime))
         ));
         assert!(matches!(&steps[3].action, Action::Send(Outgoing::Text(t)) if t == "hi"));
+    }
+
+    #[test]
+    fn queue_steps_signals_and_simulator_rosters_parse() {
+        let s = parse(
+            r#"
+[simulator]
+callback_tries = 3
+[[simulator.group]]
+id = 21
+name = "Office"
+queue_timeout_ms = 60000
+hours = { open = "09:00", close = "18:00", days = [1, 2, 3, 4, 5] }
+[[simulator.agent]]
+id = "F001"
+name = "Fay"
+skill_groups = [21]
+capacity = 1
+
+[[customer]]
+nickname = "Ann"
+skill_group = 21
+
+[[customer.step]]
+do = "listener_fault"
+path = "/ari/create"
+action = { kind = "result", code = -9 }
+remaining = 3
+
+[[customer.step]]
+do = "sim"
+set_agent = { id = "F001", online = false }
+
+[[customer.step]]
+do = "sim"
+clock = { advance_ms = 60001 }
+
+[[customer.step]]
+do = "sim"
+routing_failure = { result = -1, message = "no route" }
+
+[[customer.step]]
+do = "wait_queue_position"
+order = 2
+
+[[customer.step]]
+do = "signal"
+name = "ann-queued"
+
+[[customer]]
+nickname = "Ben"
+
+[[customer.step]]
+do = "wait_signal"
+name = "ann-queued"
+"#,
+        )
+        .unwrap();
+        let sim = s.simulator.as_ref().unwrap();
+        assert_eq!(sim.patch().callback_tries, Some(3));
+        assert_eq!(sim.group[0].queue_timeout_ms, Some(Some(60_000)));
+        assert_eq!(
+            sim.group[0]
+                .hours
+                .as_ref()
+                .unwrap()
+                .as_ref()
+                .unwrap()
+                .days
+                .len(),
+            5
+        );
+        assert_eq!(sim.agent[0].capacity, Some(Some(1)));
+        let steps = &s.customers[0].steps;
+        assert!(matches!(&steps[0].action, Action::ListenerFault(f) if f.0.remaining == Some(3)));
+        assert!(
+            matches!(&steps[1].action, Action::Sim(SimAction::SetAgent(a)) if a.online == Some(false))
+        );
+        assert!(
+            matches!(&steps[2].action, Action::Sim(SimAction::Clock(c)) if c.advance_ms == Some(60_001))
+        );
+        assert!(
+            matches!(&steps[3].action, Action::Sim(SimAction::RoutingFailure(r)) if r.result == ResultCode::RequestAlreadyInRouting)
+        );
+        assert!(matches!(
+            &steps[4].action,
+            Action::WaitQueuePosition { order: 2, .. }
+        ));
+
+        let e = parse(
+            "[[customer]]\nnickname = \"A\"\n[[customer.step]]\ndo = \"wait_signal\"\nname = \"never\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.reason.contains("no step signals `never`"), "{}", e.reason);
+        let e = parse(
+            "[[customer]]\nnickname = \"A\"\n[[customer.step]]\ndo = \"listener_fault\"\npath = \"*\"\naction = { kind = \"drop\" }\ncolour = 1\n",
+        )
+        .unwrap_err();
+        assert!(e.reason.contains("colour"), "{}", e.reason);
     }
 
     #[test]

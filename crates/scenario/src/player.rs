@@ -13,13 +13,18 @@ use wxsim_webchat::SimControl;
 
 use crate::error::StepError;
 use crate::spec::{Action, AgentExpectation, Outgoing, SimAction};
-use crate::watch::Watch;
+use crate::watch::{Signals, Watch};
+
+/// How often `wait_queue_position` asks webchat for the place.
+const QUEUE_POLL: Duration = Duration::from_millis(50);
 
 pub(crate) struct Player {
     pub engine: Engine,
     pub simulator: Option<SimControl>,
     pub customer: Customer,
     pub watch: Watch,
+    /// Shared by the scenario's customers.
+    pub signals: Signals,
     pub default_within: Duration,
     /// The newest agent message an `expect_agent` step matched.
     pub agent_cursor: i64,
@@ -217,8 +222,52 @@ impl Player {
                 tokio::time::sleep(Duration::from_millis(*ms)).await;
                 Ok(format!("paused {ms} ms"))
             }
+            Action::WaitQueuePosition { order, within_ms } => {
+                self.wait_queue_position(*order, self.within(*within_ms))
+                    .await
+            }
+            Action::Signal { name } => {
+                self.signals.raise(name);
+                Ok(format!("signalled {name}"))
+            }
+            Action::WaitSignal { name, within_ms } => {
+                let within = self.within(*within_ms);
+                if self.signals.wait(name, within).await {
+                    Ok(format!("{name} was signalled"))
+                } else {
+                    Err(timeout(format!("signal {name}"), within))
+                }
+            }
+            Action::ListenerFault(fault) => {
+                let mut faults = self.engine.listener_faults();
+                faults.push(fault.0.clone());
+                self.engine.set_listener_faults(faults)?;
+                Ok(format!("listener fault armed on {}", fault.0.path))
+            }
             Action::ExpectError(expected) => Ok(format!("the next step must fail with {expected}")),
             Action::Sim(action) => self.sim(action).await,
+        }
+    }
+
+    /// Asks `getQueueLength.do` (every 50 ms) until the place is `order`. Its own calls
+    /// are engine events of this customer, so it polls rather than waking on news.
+    async fn wait_queue_position(&mut self, order: i64, within: Duration) -> StepResult {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let last = match self.engine.queue_position(self.customer.id).await {
+                Ok(Some(place)) if place == order => {
+                    return Ok(format!("orderInQueue is {order}"));
+                }
+                Ok(place) => format!("orderInQueue {place:?}"),
+                Err(e) => e.to_string(),
+            };
+            if tokio::time::Instant::now() + QUEUE_POLL > deadline {
+                return Err(timeout(
+                    format!("orderInQueue {order} (last: {last})"),
+                    within,
+                ));
+            }
+            tokio::time::sleep(QUEUE_POLL).await;
         }
     }
 
@@ -365,6 +414,38 @@ impl Player {
             SimAction::Agents(agents) => {
                 sim.set_agents(session().await?, agents.clone())?;
                 format!("the session's agents are now {} agent(s)", agents.len())
+            }
+            SimAction::SetAgent(patch) => {
+                let agent = sim.set_agent(patch.clone());
+                format!(
+                    "agent {} is {}, capacity {}, load {}",
+                    agent.id,
+                    if agent.online { "online" } else { "offline" },
+                    agent
+                        .capacity
+                        .map_or_else(|| "unlimited".to_owned(), |c| c.to_string()),
+                    agent.load
+                )
+            }
+            SimAction::SetGroup(patch) => {
+                let group = sim.set_group(patch.clone())?;
+                format!(
+                    "skill group {} is {}, {} queued",
+                    group.id,
+                    if group.open { "open" } else { "closed" },
+                    group.queue.len()
+                )
+            }
+            SimAction::Clock(patch) => {
+                let clock = sim.set_clock(patch.clone())?;
+                format!("the simulator's clock reads {}", clock.local)
+            }
+            SimAction::RoutingFailure(failure) => {
+                sim.fail_routing(failure.clone())?;
+                format!(
+                    "the next {} routing(s) fail with {}",
+                    failure.count, failure.result
+                )
             }
         })
     }

@@ -6,9 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use wxsim_engine::protocol::{Endpoint, ResultCode};
 use wxsim_engine::{Customer, Engine, EngineError, NewCustomer, Profile};
-use wxsim_webchat::{FaultSpec, SimConfig};
+use wxsim_webchat::SimConfig;
 
 use crate::error::StepError;
 use crate::harness::{self, HarnessOptions};
@@ -17,7 +16,7 @@ use crate::player::Player;
 use crate::spec::{
     Action, CustomerSpec, ExpectedError, Outgoing, Scenario, SimAction, SimulatorSettings,
 };
-use crate::watch::Newsroom;
+use crate::watch::{Newsroom, Signals};
 use wxsim_stack::Stack;
 
 /// Where and against what a scenario runs.
@@ -99,8 +98,8 @@ impl ScenarioOutcome {
     }
 }
 
-/// Gives the engine the scenario's settings and the simulator its pace, with no fault
-/// left armed by an earlier scenario.
+/// Gives the engine the scenario's settings and the simulator its pace, roster and clock,
+/// with no fault (on either side) or planned outcome left by an earlier scenario.
 async fn prepare(harness: &Stack, scenario: &Scenario) -> Result<(), String> {
     let mut profile = Profile {
         webchat_url: harness.engine.profile().webchat_url,
@@ -112,17 +111,14 @@ async fn prepare(harness: &Stack, scenario: &Scenario) -> Result<(), String> {
         .set_profile(profile)
         .await
         .map_err(|e| format!("[settings]: {e}"))?;
+    harness
+        .engine
+        .set_listener_faults(Vec::new())
+        .map_err(|e| format!("listener faults: {e}"))?;
     let wanted = scenario.simulator.as_ref();
     match harness.simulator() {
         Some(sim) => {
-            for endpoint in Endpoint::ALL {
-                sim.inject_fault(FaultSpec {
-                    endpoint,
-                    result: ResultCode::Success,
-                    count: 0,
-                    message: None,
-                });
-            }
+            sim.restore();
             let quick = quick_simulator();
             let mut patch = wanted.map(SimulatorSettings::patch).unwrap_or_default();
             patch.accept_delay_ms = patch.accept_delay_ms.or(Some(quick.accept_delay_ms));
@@ -131,6 +127,13 @@ async fn prepare(harness: &Stack, scenario: &Scenario) -> Result<(), String> {
             patch.answer_request_id = patch.answer_request_id.or(Some(quick.answer_request_id));
             sim.configure(patch)
                 .map_err(|e| format!("[simulator]: {e}"))?;
+            for group in wanted.map_or(&[][..], |w| &w.group) {
+                sim.set_group(group.clone())
+                    .map_err(|e| format!("[[simulator.group]] {}: {e}", group.id))?;
+            }
+            for agent in wanted.map_or(&[][..], |w| &w.agent) {
+                sim.set_agent(agent.clone());
+            }
         }
         None if wanted.is_some() => {
             tracing::warn!(scenario = %scenario.name, "[simulator] settings ignored: this run talks to a real webchat");
@@ -150,14 +153,16 @@ pub async fn run_scenario(
     if let Err(reason) = prepare(harness, &scenario).await {
         return ScenarioOutcome::not_started(&scenario, reason, started);
     }
+    let signals = Signals::default();
     let tasks: Vec<_> = (0..scenario.customers.len())
         .map(|index| {
             let (scenario, report) = (Arc::clone(&scenario), Arc::clone(&report));
             let engine = harness.engine.clone();
             let simulator = harness.simulator().cloned();
+            let signals = signals.clone();
             tokio::spawn(async move {
                 let spec = &scenario.customers[index];
-                play(&scenario, spec, engine, simulator, &report).await
+                play(&scenario, spec, engine, simulator, signals, &report).await
             })
         })
         .collect();
@@ -200,6 +205,7 @@ async fn play(
     spec: &CustomerSpec,
     engine: Engine,
     simulator: Option<wxsim_webchat::SimControl>,
+    signals: Signals,
     report: &Reporter,
 ) -> CustomerOutcome {
     let started = Instant::now();
@@ -245,6 +251,7 @@ async fn play(
         engine,
         simulator,
         customer,
+        signals,
         default_within: scenario.settings.default_within(),
         agent_cursor: 0,
     };
@@ -347,6 +354,10 @@ fn label(action: &Action) -> String {
         Action::Transfer { .. } => "transfer".into(),
         Action::Close => "close".into(),
         Action::Pause { ms } => format!("pause {ms} ms"),
+        Action::WaitQueuePosition { order, .. } => format!("wait_queue_position {order}"),
+        Action::Signal { name } => format!("signal {name}"),
+        Action::WaitSignal { name, .. } => format!("wait_signal {name}"),
+        Action::ListenerFault(f) => format!("listener_fault {}", f.0.path),
         Action::ExpectError(e) => format!("expect_error {e}"),
         Action::Sim(s) => format!(
             "sim {}",
@@ -358,6 +369,10 @@ fn label(action: &Action) -> String {
                 SimAction::AgentClose => "agent_close".into(),
                 SimAction::PushRating => "push_rating".into(),
                 SimAction::Agents(_) => "agents".into(),
+                SimAction::SetAgent(a) => format!("set_agent {}", a.id),
+                SimAction::SetGroup(g) => format!("set_group {}", g.id),
+                SimAction::Clock(_) => "clock".into(),
+                SimAction::RoutingFailure(f) => format!("routing_failure {}", f.result.code()),
             }
         ),
     }

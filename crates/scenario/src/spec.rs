@@ -6,12 +6,15 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
+use wxsim_engine::faults::{FaultAction, ListenerFault};
 use wxsim_engine::protocol::{
     content::{LinkContent, LocationContent},
     AgentRef, ContentEncoding, RequestSource, RequestStatus, ResultCode,
 };
 use wxsim_engine::{ConversationState, CreateTimeFormat, Profile};
-use wxsim_webchat::{ConfigPatch, FaultSpec, NextRequestStatus};
+use wxsim_webchat::{
+    AgentPatch, ClockPatch, ConfigPatch, FaultSpec, GroupPatch, NextRequestStatus, RoutingFailure,
+};
 
 /// Deadline of a waiting step that names none.
 pub const DEFAULT_WITHIN_MS: u64 = 10_000;
@@ -65,7 +68,8 @@ impl Settings {
     }
 }
 
-/// `[simulator]`: the embedded simulator's running settings.
+/// `[simulator]`: the embedded simulator's running settings, and skill groups and agents
+/// (`[[simulator.group]]`, `[[simulator.agent]]`) changed or added for this file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SimulatorSettings {
@@ -73,6 +77,12 @@ pub struct SimulatorSettings {
     pub reply_delay_ms: Option<u64>,
     pub auto_reply: Option<bool>,
     pub answer_request_id: Option<bool>,
+    pub resend_waiting: Option<bool>,
+    pub callback_timeout_ms: Option<u64>,
+    pub callback_tries: Option<u32>,
+    pub callback_backoff_ms: Option<u64>,
+    pub group: Vec<GroupPatch>,
+    pub agent: Vec<AgentPatch>,
 }
 
 impl SimulatorSettings {
@@ -82,6 +92,10 @@ impl SimulatorSettings {
             reply_delay_ms: self.reply_delay_ms,
             auto_reply: self.auto_reply,
             answer_request_id: self.answer_request_id,
+            resend_waiting: self.resend_waiting,
+            callback_timeout_ms: self.callback_timeout_ms,
+            callback_tries: self.callback_tries,
+            callback_backoff_ms: self.callback_backoff_ms,
             ari_base: None,
         }
     }
@@ -186,10 +200,53 @@ pub enum Action {
     Pause {
         ms: u64,
     },
+    /// Until `getQueueLength.do` answers `orderInQueue` = `order` (0: first in line).
+    WaitQueuePosition {
+        order: i64,
+        within_ms: Option<u64>,
+    },
+    /// Tells the other customers of the file that this point is reached.
+    Signal {
+        name: String,
+    },
+    /// Until another customer's `signal` step of that name has run.
+    WaitSignal {
+        name: String,
+        within_ms: Option<u64>,
+    },
+    /// Arms a fault on the engine's own callback listener (see `GET /api/faults`).
+    ListenerFault(ListenerFaultStep),
     /// The next step must fail this way.
     ExpectError(ExpectedError),
     /// Drives the embedded simulator.
     Sim(SimAction),
+}
+
+/// A fault on the engine's listener: `path` (`/ari/create`, … or `*`), `action`
+/// (`{ kind = "result", code = -9 }`, `{ kind = "status", status = 500 }`,
+/// `{ kind = "delay", ms = 100 }`, `{ kind = "drop" }`), for `remaining` calls or a `share`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListenerFaultStep(pub ListenerFault);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListenerFaultFields {
+    path: String,
+    action: FaultAction,
+    remaining: Option<u32>,
+    share: Option<f64>,
+}
+
+impl<'de> Deserialize<'de> for ListenerFaultStep {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = ListenerFaultFields::deserialize(d)?;
+        Ok(ListenerFaultStep(ListenerFault {
+            path: f.path,
+            action: f.action,
+            remaining: f.remaining,
+            share: f.share,
+        }))
+    }
 }
 
 fn one() -> usize {
@@ -402,6 +459,14 @@ pub enum SimAction {
     AgentClose,
     PushRating,
     Agents(Vec<AgentRef>),
+    /// An agent goes online or offline, changes capacity or groups (or is added).
+    SetAgent(AgentPatch),
+    /// A skill group changes hours, queue timeout, refusals (or is added).
+    SetGroup(GroupPatch),
+    /// The simulator's clock moves.
+    Clock(ClockPatch),
+    /// The next requests end with a failing `/ari/create`.
+    RoutingFailure(RoutingFailure),
 }
 
 #[derive(Deserialize)]
@@ -415,6 +480,10 @@ struct SimFields {
     #[serde(default)]
     push_rating: bool,
     agents: Option<Vec<AgentRef>>,
+    set_agent: Option<AgentPatch>,
+    set_group: Option<GroupPatch>,
+    clock: Option<ClockPatch>,
+    routing_failure: Option<RoutingFailure>,
 }
 
 impl<'de> Deserialize<'de> for SimAction {
@@ -433,8 +502,12 @@ impl<'de> Deserialize<'de> for SimAction {
                 f.agent_close.then_some(SimAction::AgentClose),
                 f.push_rating.then_some(SimAction::PushRating),
                 f.agents.map(SimAction::Agents),
+                f.set_agent.map(SimAction::SetAgent),
+                f.set_group.map(SimAction::SetGroup),
+                f.clock.map(SimAction::Clock),
+                f.routing_failure.map(SimAction::RoutingFailure),
             ],
-            "a sim step takes exactly one of fault, next_request_status, agent_say, agent_close, push_rating, agents",
+            "a sim step takes exactly one of fault, next_request_status, agent_say, agent_close, push_rating, agents, set_agent, set_group, clock, routing_failure",
         )
         .map_err(serde::de::Error::custom)
     }

@@ -186,3 +186,36 @@ impl Drop for Watch {
         });
     }
 }
+
+/// The signals one scenario's customers raise (`signal`) and wait for (`wait_signal`).
+#[derive(Clone, Default)]
+pub struct Signals {
+    raised: Arc<Mutex<std::collections::HashSet<String>>>,
+    news: Arc<Notify>,
+}
+
+impl Signals {
+    pub fn raise(&self, name: &str) {
+        self.raised
+            .lock()
+            .expect("signals lock")
+            .insert(name.to_owned());
+        self.news.notify_waiters();
+    }
+
+    /// `true` once `name` is raised; `false` when `within` ran out first.
+    pub async fn wait(&self, name: &str, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        loop {
+            let notified = self.news.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.raised.lock().expect("signals lock").contains(name) {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return false;
+            }
+        }
+    }
+}

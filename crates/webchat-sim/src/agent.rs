@@ -1,7 +1,7 @@
-//! The ScriptedAgent: the webchat side's behaviour over time. It routes queued requests
-//! (status 0, then acceptance or the injected ending), opens and hands over sessions,
-//! greets, fetches the customer's media, replies, closes and asks for ratings, all through
-//! the CallbackSender so that each customer's callbacks arrive in order.
+//! The ScriptedAgent: the webchat side's behaviour over time. It starts what the state's
+//! decisions set in motion (callbacks in order per customer, agents looking at requests
+//! for the accept delay, the watch on each `/ari/create`), and it greets, fetches the
+//! customer's media, replies, closes and asks for ratings.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 use wxsim_protocol::{
     AgentRef, CancelRequestRequest, CreateConAnswer, CreateConRequest, GetMsgRequest,
-    MessageContent, RateSessionRequest, RequestStatus, ResultCode, SessionId, TransferConRequest,
+    MessageContent, RateSessionRequest, ResultCode, SessionId, TransferConRequest,
 };
 
 use crate::bodies;
@@ -19,7 +19,11 @@ use crate::html;
 use crate::media;
 use crate::session::{Rating, ReceivedMessage, Session, SessionState};
 use crate::sim::Sim;
-use crate::state::{now_ms, Admission, Conclusion, Ticket};
+use crate::state::{now_ms, Admission, Effect, SimState};
+
+/// How often queue timeouts and closing times are looked at (the tester's clock changes
+/// are applied at once).
+const SWEEP_EVERY: Duration = Duration::from_millis(50);
 
 #[derive(Clone)]
 pub struct ScriptedAgent {
@@ -31,47 +35,106 @@ impl ScriptedAgent {
         ScriptedAgent { sim }
     }
 
-    /// `createcon.do`.
-    pub fn request_chat(&self, req: &CreateConRequest) -> Result<CreateConAnswer, SimError> {
-        let admission = self.sim.state().admit(&self.sim.config, req)?;
-        match admission {
-            Admission::Queued(ticket) => Ok(self.route(ticket)),
-            Admission::Persistent { session, fresh } => {
-                if fresh {
-                    self.welcome(&session);
-                }
-                Ok(CreateConAnswer {
-                    result: ResultCode::Success,
-                    message: "ok".into(),
-                    queue_length: Some(0),
-                    session_id: Some(session.wire_id()),
-                    agent_id: Some(session.agent.id.clone()),
-                    agent_name: Some(session.agent.name.clone()),
-                    request_id: None,
-                })
+    /// Runs a decision on the state and starts its effects before the lock is released,
+    /// so that callbacks leave in the order the state changed.
+    pub fn run<T>(&self, decide: impl FnOnce(&mut SimState) -> T) -> T {
+        let mut state = self.sim.state();
+        let value = decide(&mut state);
+        for effect in state.take_effects() {
+            self.start(effect);
+        }
+        value
+    }
+
+    fn start(&self, effect: Effect) {
+        match effect {
+            Effect::Callback { lane, callback } => self.sim.callbacks.send(&lane, callback),
+            Effect::Create {
+                lane,
+                callback,
+                session_id,
+            } => {
+                let outcome = self.sim.callbacks.submit(&lane, callback);
+                let agent = self.clone();
+                self.sim.spawn(async move {
+                    if let Ok(outcome) = outcome.await {
+                        if !outcome.ok() {
+                            agent.run(|s| s.not_established(session_id));
+                        }
+                    }
+                });
+            }
+            Effect::Offer {
+                request_id,
+                offer,
+                delay,
+            } => {
+                let agent = self.clone();
+                self.sim.spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    agent.run(|s| s.conclude(&request_id, offer));
+                });
             }
         }
     }
 
+    /// Ends requests queued too long or at closing time, for as long as the simulator runs.
+    pub fn start_sweeping(&self) {
+        let agent = self.clone();
+        self.sim.spawn(async move {
+            let mut tick = tokio::time::interval(SWEEP_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                agent.run(SimState::sweep);
+            }
+        });
+    }
+
+    /// `createcon.do`.
+    pub fn request_chat(&self, req: &CreateConRequest) -> Result<CreateConAnswer, SimError> {
+        let admission = self.run(|s| s.admit(req))?;
+        Ok(self.answer_admission(admission))
+    }
+
     /// `transferCon.do`: a robot session queues for a human, keeping its session id.
     pub fn transfer(&self, req: &TransferConRequest) -> Result<CreateConAnswer, SimError> {
-        let ticket = self.sim.state().admit_transfer(&self.sim.config, req)?;
-        Ok(self.route(ticket))
+        let admission = self.run(|s| s.admit_transfer(req))?;
+        Ok(self.answer_admission(admission))
+    }
+
+    fn answer_admission(&self, admission: Admission) -> CreateConAnswer {
+        match admission {
+            Admission::Queued {
+                request_id,
+                queue_length,
+            } => {
+                let answer_request_id = self.sim.state().settings.answer_request_id;
+                CreateConAnswer {
+                    result: ResultCode::Success,
+                    message: "ok".into(),
+                    queue_length: Some(queue_length),
+                    session_id: None,
+                    agent_id: None,
+                    agent_name: None,
+                    request_id: answer_request_id.then(|| request_id.as_str().into()),
+                }
+            }
+            Admission::Persistent(session) => CreateConAnswer {
+                result: ResultCode::Success,
+                message: "ok".into(),
+                queue_length: Some(0),
+                session_id: Some(session.wire_id()),
+                agent_id: Some(session.agent.id.clone()),
+                agent_name: Some(session.agent.name.clone()),
+                request_id: None,
+            },
+        }
     }
 
     /// `cancelRequest.do`: the request leaves the queue, and its end is announced.
     pub fn cancel(&self, req: &CancelRequestRequest) -> Result<(), SimError> {
-        let (request, queue_length) = self.sim.state().cancel(req)?;
-        self.sim.callbacks.send(
-            &request.open_id,
-            bodies::request_status(
-                &request.request_id,
-                RequestStatus::CanceledByClient,
-                &request.open_id,
-                queue_length,
-            ),
-        );
-        Ok(())
+        self.run(|s| s.cancel(req))
     }
 
     /// `getmsg.do`: records the message, then fetches its media and replies in the background.
@@ -115,17 +178,23 @@ impl ScriptedAgent {
 
     /// The customer ended the chat (`closecon.do`): the agent asks for a rating.
     pub fn customer_closed(&self, id: &SessionId) -> Result<(), SimError> {
-        let session = self.sim.state().close(id, SessionState::ClosedByCustomer)?;
-        self.push_rating_of(&session);
-        Ok(())
+        let ratings = self.sim.config.rating_options.clone();
+        self.run(|s| {
+            let session = s.close(id, SessionState::ClosedByCustomer)?;
+            s.send(&session.open_id, bodies::push_rating(&session, ratings));
+            Ok(())
+        })
     }
 
     /// The agent ends the chat: `/ari/close`, then `pushRating`.
     pub fn close(&self, id: &SessionId) -> Result<(), SimError> {
-        let session = self.sim.state().close(id, SessionState::ClosedByAgent)?;
-        self.send(&session, bodies::close(&session));
-        self.push_rating_of(&session);
-        Ok(())
+        let ratings = self.sim.config.rating_options.clone();
+        self.run(|s| {
+            let session = s.close(id, SessionState::ClosedByAgent)?;
+            s.send(&session.open_id, bodies::close(&session));
+            s.send(&session.open_id, bodies::push_rating(&session, ratings));
+            Ok(())
+        })
     }
 
     /// The agent writes to the customer.
@@ -179,80 +248,6 @@ impl ScriptedAgent {
     fn push_rating_of(&self, session: &Session) {
         let ratings: Vec<Value> = self.sim.config.rating_options.clone();
         self.send(session, bodies::push_rating(session, ratings));
-    }
-
-    /// Announces the request as waiting, then lets an agent pick it up after its delay.
-    fn route(&self, ticket: Ticket) -> CreateConAnswer {
-        let answer_request_id = self.sim.state().settings.answer_request_id;
-        self.sim.callbacks.send(
-            &ticket.open_id,
-            bodies::request_status(
-                &ticket.request_id,
-                RequestStatus::Waiting,
-                &ticket.open_id,
-                ticket.queue_length,
-            ),
-        );
-        let answer = CreateConAnswer {
-            result: ResultCode::Success,
-            message: "ok".into(),
-            queue_length: Some(ticket.queue_length),
-            session_id: None,
-            agent_id: None,
-            agent_name: None,
-            request_id: answer_request_id.then(|| ticket.request_id.as_str().into()),
-        };
-        if ticket.outcome != RequestStatus::Waiting {
-            let agent = self.clone();
-            self.sim.spawn(async move {
-                tokio::time::sleep(ticket.delay).await;
-                agent.conclude(&ticket.request_id);
-            });
-        }
-        answer
-    }
-
-    fn conclude(&self, request_id: &str) {
-        let conclusion = self.sim.state().conclude(&self.sim.config, request_id);
-        match conclusion {
-            Conclusion::Gone => {}
-            Conclusion::Ended {
-                request,
-                queue_length,
-            } => {
-                tracing::info!(request_id, status = %request.outcome, "request ended without a chat");
-                self.sim.callbacks.send(
-                    &request.open_id,
-                    bodies::request_status(
-                        &request.request_id,
-                        request.outcome,
-                        &request.open_id,
-                        queue_length,
-                    ),
-                );
-            }
-            Conclusion::Accepted {
-                status,
-                session,
-                queue_length,
-            } => {
-                tracing::info!(request_id, session_id = session.session_id, agent = %session.agent.id, "request accepted");
-                self.send(
-                    &session,
-                    bodies::request_status(request_id, status, &session.open_id, queue_length),
-                );
-                self.send(&session, bodies::create(&session));
-                self.welcome(&session);
-            }
-        }
-    }
-
-    fn welcome(&self, session: &Session) {
-        self.send(session, bodies::agents(session));
-        self.send(
-            session,
-            bodies::msg(session, html::greeting(&session.agent.name)),
-        );
     }
 
     /// Fetches the message's media, then (if auto-reply is on) replies after the delay.

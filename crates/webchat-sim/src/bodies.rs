@@ -45,6 +45,28 @@ pub fn create(session: &Session) -> Callback {
     )
 }
 
+/// A failed routing: `/ari/create` with a non-1 `result` and no session.
+pub fn failed_create(
+    open_id: &OpenId,
+    epid: Option<String>,
+    result: ResultCode,
+    message: String,
+) -> Callback {
+    Callback::new(
+        CallbackKind::Create,
+        &CreateCallback {
+            result,
+            message,
+            agent_id: None,
+            agent_name: None,
+            session_id: None,
+            response_time: Some(now_ms()),
+            open_id: open_id.clone(),
+            epid,
+        },
+    )
+}
+
 pub fn agents(session: &Session) -> Callback {
     Callback::new(
         CallbackKind::SessionAgentsUpdate,

@@ -1,6 +1,8 @@
 //! The CallbackSender: calls the hosting side's `/ari/*` callbacks, in order per customer
-//! (one lane, one worker task per `openId`), with a timeout, and records every outcome.
-//! A failing callback is recorded and logged, never fatal.
+//! (one lane, one worker task per `openId`), like a real server: each try with a timeout,
+//! a failed try (no answer, non-2xx, or a non-1 result) retried after a backoff that
+//! doubles, up to the policy's number of tries. Every try is recorded; the final outcome
+//! goes to whoever waits for it (the ScriptedAgent watches `/ari/create`).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -46,6 +48,34 @@ pub struct CallbackOutcome {
     /// Why it failed: transport error, HTTP status, or a non-1 result.
     pub error: Option<String>,
     pub at_ms: i64,
+    /// Which try this was (1: the first).
+    #[serde(default = "first_try")]
+    pub attempt: u32,
+}
+
+fn first_try() -> u32 {
+    1
+}
+
+/// How callbacks are delivered: each try may take `timeout_ms`; a failed one is tried
+/// again, up to `tries` in all, after `backoff_ms`, then twice that, and so on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryPolicy {
+    pub timeout_ms: u64,
+    pub tries: u32,
+    pub backoff_ms: u64,
+}
+
+/// The longest pause between two tries.
+const MAX_BACKOFF_MS: u64 = 60_000;
+
+impl DeliveryPolicy {
+    /// The pause after the `attempt`-th failed try.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let factor = 1u64 << attempt.saturating_sub(1).min(16);
+        Duration::from_millis(self.backoff_ms.saturating_mul(factor).min(MAX_BACKOFF_MS))
+    }
 }
 
 impl CallbackOutcome {
@@ -62,6 +92,7 @@ struct Job {
 pub struct CallbackSender {
     client: reqwest::Client,
     ari_base: RwLock<String>,
+    policy: RwLock<DeliveryPolicy>,
     double_slash_push_rating: bool,
     lanes: Mutex<HashMap<String, mpsc::UnboundedSender<Job>>>,
     log: Mutex<VecDeque<CallbackOutcome>>,
@@ -77,12 +108,14 @@ impl CallbackSender {
     pub fn new(
         client: reqwest::Client,
         ari_base: String,
+        policy: DeliveryPolicy,
         double_slash_push_rating: bool,
         cancel: CancellationToken,
     ) -> Self {
         CallbackSender {
             client,
             ari_base: RwLock::new(ari_base),
+            policy: RwLock::new(policy),
             double_slash_push_rating,
             lanes: Mutex::new(HashMap::new()),
             log: Mutex::new(VecDeque::new()),
@@ -106,6 +139,14 @@ impl CallbackSender {
             .unwrap_or_else(PoisonError::into_inner) = base;
     }
 
+    pub fn policy(&self) -> DeliveryPolicy {
+        *self.policy.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn set_policy(&self, policy: DeliveryPolicy) {
+        *self.policy.write().unwrap_or_else(PoisonError::into_inner) = policy;
+    }
+
     pub fn outcomes(&self) -> Vec<CallbackOutcome> {
         self.log
             .lock()
@@ -126,10 +167,14 @@ impl CallbackSender {
         );
     }
 
-    /// Queues a callback on the customer's lane and waits for its outcome.
-    pub async fn call(self: &Arc<Self>, lane: &OpenId, callback: Callback) -> CallbackOutcome {
+    /// Queues a callback on the customer's lane; its final outcome (after any retries)
+    /// arrives on the receiver.
+    pub fn submit(
+        self: &Arc<Self>,
+        lane: &OpenId,
+        callback: Callback,
+    ) -> oneshot::Receiver<CallbackOutcome> {
         let (tx, rx) = oneshot::channel();
-        let path = self.path_of(callback.kind).to_owned();
         self.enqueue(
             lane,
             Job {
@@ -137,16 +182,25 @@ impl CallbackSender {
                 done: Some(tx),
             },
         );
-        rx.await.unwrap_or_else(|_| CallbackOutcome {
-            seq: 0,
-            path,
-            open_id: lane.key(),
-            request: Value::Null,
-            status: None,
-            answer: None,
-            error: Some("the simulator is shutting down".into()),
-            at_ms: now_ms(),
-        })
+        rx
+    }
+
+    /// Queues a callback on the customer's lane and waits for its final outcome.
+    pub async fn call(self: &Arc<Self>, lane: &OpenId, callback: Callback) -> CallbackOutcome {
+        let path = self.path_of(callback.kind).to_owned();
+        self.submit(lane, callback)
+            .await
+            .unwrap_or_else(|_| CallbackOutcome {
+                seq: 0,
+                path,
+                open_id: lane.key(),
+                request: Value::Null,
+                status: None,
+                answer: None,
+                error: Some("the simulator is shutting down".into()),
+                at_ms: now_ms(),
+                attempt: 1,
+            })
     }
 
     fn enqueue(self: &Arc<Self>, lane: &OpenId, job: Job) {
@@ -171,7 +225,7 @@ impl CallbackSender {
 
     async fn run_lane(&self, open_id: String, mut rx: mpsc::UnboundedReceiver<Job>) {
         while let Some(job) = rx.recv().await {
-            let outcome = self.deliver(&open_id, job.callback).await;
+            let outcome = self.deliver_with_retries(&open_id, job.callback).await;
             if let Some(done) = job.done {
                 // The caller may have stopped waiting; the outcome is in the log either way.
                 let _ = done.send(outcome);
@@ -187,10 +241,37 @@ impl CallbackSender {
         }
     }
 
-    async fn deliver(&self, open_id: &str, callback: Callback) -> CallbackOutcome {
+    /// Tries a callback until it succeeds or the policy's tries are used up (the lane
+    /// waits meanwhile, so the customer's callbacks stay in order).
+    async fn deliver_with_retries(&self, open_id: &str, callback: Callback) -> CallbackOutcome {
+        let policy = self.policy();
+        let mut attempt = 1;
+        loop {
+            let outcome = self.deliver(open_id, &callback, attempt, &policy).await;
+            if outcome.ok() || attempt >= policy.tries {
+                return outcome;
+            }
+            tokio::time::sleep(policy.backoff(attempt)).await;
+            attempt += 1;
+        }
+    }
+
+    async fn deliver(
+        &self,
+        open_id: &str,
+        callback: &Callback,
+        attempt: u32,
+        policy: &DeliveryPolicy,
+    ) -> CallbackOutcome {
         let path = self.path_of(callback.kind);
         let url = format!("{}{path}", self.ari_base().trim_end_matches('/'));
-        let sent = self.client.post(&url).json(&callback.body).send().await;
+        let sent = self
+            .client
+            .post(&url)
+            .timeout(Duration::from_millis(policy.timeout_ms.max(1)))
+            .json(&callback.body)
+            .send()
+            .await;
         let (status, answer, error) = match sent {
             Err(e) => (None, None, Some(format!("request failed: {e}"))),
             Ok(response) => {
@@ -209,15 +290,16 @@ impl CallbackSender {
             seq: self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
             path: path.to_owned(),
             open_id: open_id.to_owned(),
-            request: callback.body,
+            request: callback.body.clone(),
             status,
             answer,
             error,
             at_ms: now_ms(),
+            attempt,
         };
         match &outcome.error {
-            None => tracing::info!(%url, open_id, "callback delivered"),
-            Some(error) => tracing::warn!(%url, open_id, %error, "callback failed"),
+            None => tracing::info!(%url, open_id, attempt, "callback delivered"),
+            Some(error) => tracing::warn!(%url, open_id, attempt, %error, "callback failed"),
         }
         log.push_back(outcome.clone());
         if log.len() > KEPT_OUTCOMES {

@@ -1,6 +1,7 @@
 //! SimControl: what a tester (or a demo's agent side) does to the simulator from outside
-//! the protocol: inject faults and request outcomes, speak and act as the agent, change
-//! settings, inspect the state. The same operations over HTTP under `/sim`.
+//! the protocol: inject faults, request outcomes and failed routings, speak and act as the
+//! agent, bring agents online or offline, change skill groups, settings and the clock,
+//! inspect the state. The same operations over HTTP under `/sim`.
 
 use std::sync::Arc;
 
@@ -11,11 +12,12 @@ use serde::Deserialize;
 use wxsim_protocol::{AgentRef, BasicAnswer, ParseError, SessionId};
 
 use crate::agent::ScriptedAgent;
-use crate::config::{ConfigPatch, SimSettings};
+use crate::clock::{ClockPatch, ClockView};
+use crate::config::{AgentPatch, ConfigPatch, GroupPatch, SimSettings};
 use crate::error::SimError;
-use crate::faults::{FaultSpec, NextRequestStatus};
-use crate::sim::Sim;
-use crate::state::StateSnapshot;
+use crate::faults::{FaultSpec, NextRequestStatus, RoutingFailure};
+use crate::sim::{delivery, Sim};
+use crate::state::{AgentView, GroupView, StateSnapshot};
 use crate::wire::WireJson;
 
 /// Drives a running simulator from Rust; `POST /sim/…` does the same over HTTP.
@@ -41,6 +43,47 @@ impl SimControl {
     /// The next queued request (of a skill group, or any) ends with this status.
     pub fn next_request_status(&self, next: NextRequestStatus) {
         self.sim.state().faults.plan_status(next);
+    }
+
+    /// The next requests an agent looks at end with `/ari/create` carrying `failure.result`
+    /// instead of a session; `count: 0` clears the planned failures.
+    pub fn fail_routing(&self, failure: RoutingFailure) -> Result<(), SimError> {
+        if failure.result.is_success() {
+            return Err(ParseError::Field {
+                field: "result".into(),
+                reason: "a failed routing needs a result other than 1".into(),
+            }
+            .into());
+        }
+        self.sim.state().faults.plan_routing_failure(failure);
+        Ok(())
+    }
+
+    /// Changes an agent, or adds one: online or offline, capacity, groups, name.
+    pub fn set_agent(&self, patch: AgentPatch) -> AgentView {
+        self.agent().run(|s| s.set_agent(&patch))
+    }
+
+    /// Changes a skill group, or adds one: hours, queue timeout, refusals, name.
+    pub fn set_group(&self, patch: GroupPatch) -> Result<GroupView, SimError> {
+        self.agent().run(|s| s.set_group(&patch))
+    }
+
+    /// Sets the simulator's clock (working hours and queue timeouts read it).
+    pub fn set_clock(&self, patch: ClockPatch) -> Result<ClockView, SimError> {
+        self.agent().run(|s| s.set_clock(&patch))
+    }
+
+    /// Back to how the simulator started: skill groups, agents, clock and settings as
+    /// configured, no planned request statuses or routing failures, no endpoint faults.
+    /// Queued requests nobody can serve any more end with status 5; sessions stay.
+    pub fn restore(&self) {
+        let config = &self.sim.config;
+        self.sim.callbacks.set_policy(delivery(&config.settings()));
+        self.agent().run(|s| {
+            s.faults = Default::default();
+            s.restore(config);
+        });
     }
 
     /// The session's agent sends an HTML message (`/ari/msg`).
@@ -73,15 +116,13 @@ impl SimControl {
 
     /// Changes the running settings; answers the settings now in force.
     pub fn configure(&self, patch: ConfigPatch) -> Result<SimSettings, SimError> {
+        patch.check()?;
         if let Some(base) = &patch.ari_base {
-            reqwest::Url::parse(base).map_err(|e| ParseError::Field {
-                field: "ariBase".into(),
-                reason: format!("not a URL: {e}"),
-            })?;
             self.sim.callbacks.set_ari_base(base.clone());
         }
         let mut state = self.sim.state();
         state.settings.apply(&patch);
+        self.sim.callbacks.set_policy(delivery(&state.settings));
         Ok(state.settings.clone())
     }
 
@@ -127,6 +168,11 @@ pub fn routes() -> Router<Arc<Sim>> {
         .route("/sim/faults", post(faults))
         .route("/sim/next-request-status", post(next_request_status))
         .route("/sim/config", post(config))
+        .route("/sim/agents", post(set_agent))
+        .route("/sim/groups", post(set_group))
+        .route("/sim/clock", post(set_clock))
+        .route("/sim/routing-failure", post(routing_failure))
+        .route("/sim/restore", post(restore))
         .route("/sim/agent/say", post(say))
         .route("/sim/agent/close", post(close))
         .route("/sim/agent/push-rating", post(push_rating))
@@ -155,6 +201,39 @@ async fn config(
     WireJson(patch): WireJson<ConfigPatch>,
 ) -> Result<Json<SimSettings>, SimError> {
     SimControl::new(sim).configure(patch).map(Json)
+}
+
+async fn set_agent(
+    State(sim): State<Arc<Sim>>,
+    WireJson(patch): WireJson<AgentPatch>,
+) -> Json<AgentView> {
+    Json(SimControl::new(sim).set_agent(patch))
+}
+
+async fn set_group(
+    State(sim): State<Arc<Sim>>,
+    WireJson(patch): WireJson<GroupPatch>,
+) -> Result<Json<GroupView>, SimError> {
+    SimControl::new(sim).set_group(patch).map(Json)
+}
+
+async fn set_clock(
+    State(sim): State<Arc<Sim>>,
+    WireJson(patch): WireJson<ClockPatch>,
+) -> Result<Json<ClockView>, SimError> {
+    SimControl::new(sim).set_clock(patch).map(Json)
+}
+
+async fn routing_failure(
+    State(sim): State<Arc<Sim>>,
+    WireJson(failure): WireJson<RoutingFailure>,
+) -> Done {
+    done(SimControl::new(sim).fail_routing(failure))
+}
+
+async fn restore(State(sim): State<Arc<Sim>>) -> Done {
+    SimControl::new(sim).restore();
+    ok()
 }
 
 async fn say(State(sim): State<Arc<Sim>>, WireJson(body): WireJson<SayBody>) -> Done {

@@ -1,5 +1,5 @@
-//! Outcomes a tester injects: a result code for the next calls of an endpoint, and how
-//! the next queued requests end.
+//! Outcomes a tester injects: a result code for the next calls of an endpoint, how the
+//! next queued requests end, and routings that fail (`/ari/create` with a non-1 result).
 
 use std::collections::{HashMap, VecDeque};
 
@@ -36,6 +36,36 @@ pub struct NextRequestStatus {
     pub skill_group: Option<i64>,
 }
 
+/// The next `count` requests an agent looks at (of `skill_group`, or of any group) end
+/// with `/ari/create` carrying `result` and `message` instead of a session: a failed
+/// routing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoutingFailure {
+    #[serde(default = "routing_failed")]
+    pub result: ResultCode,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default, alias = "skill_group")]
+    pub skill_group: Option<i64>,
+    /// How many requests; `0` clears the planned failures.
+    #[serde(default = "one")]
+    pub count: u32,
+}
+
+fn routing_failed() -> ResultCode {
+    ResultCode::RequestAlreadyInRouting
+}
+
+impl RoutingFailure {
+    /// The `message` of the failing `/ari/create`.
+    pub fn message(&self) -> String {
+        self.message
+            .clone()
+            .unwrap_or_else(|| format!("routing failed: {}", self.result.name()))
+    }
+}
+
 fn one() -> u32 {
     1
 }
@@ -59,6 +89,7 @@ fn deserialize_endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<Endpoint, D::
 pub struct Faults {
     endpoints: HashMap<Endpoint, FaultSpec>,
     statuses: VecDeque<NextRequestStatus>,
+    routings: VecDeque<RoutingFailure>,
 }
 
 impl Faults {
@@ -99,6 +130,43 @@ impl Faults {
             .position(|n| n.skill_group.is_none_or(|g| g == skill_group));
         at.and_then(|i| self.statuses.remove(i))
             .map_or(RequestStatus::Accepted, |n| n.status)
+    }
+
+    /// Plans failed routings; `count: 0` clears them all.
+    pub fn plan_routing_failure(&mut self, failure: RoutingFailure) {
+        if failure.count == 0 {
+            self.routings.clear();
+        } else {
+            self.routings.push_back(failure);
+        }
+    }
+
+    /// Uses up one planned routing failure for a request of `skill_group`, if one is armed.
+    pub fn take_routing_failure(&mut self, skill_group: i64) -> Option<RoutingFailure> {
+        let at = self
+            .routings
+            .iter()
+            .position(|f| f.skill_group.is_none_or(|g| g == skill_group))?;
+        let planned = &mut self.routings[at];
+        planned.count -= 1;
+        let taken = RoutingFailure {
+            count: 1,
+            ..planned.clone()
+        };
+        if planned.count == 0 {
+            self.routings.remove(at);
+        }
+        Some(taken)
+    }
+
+    /// Forgets planned request statuses and routing failures (endpoint faults stay).
+    pub fn clear_plans(&mut self) {
+        self.statuses.clear();
+        self.routings.clear();
+    }
+
+    pub fn planned_routing_failures(&self) -> Vec<RoutingFailure> {
+        self.routings.iter().cloned().collect()
     }
 
     pub fn endpoint_faults(&self) -> Vec<FaultSpec> {

@@ -1,8 +1,10 @@
 //! A faithful webchat server (the customer-service side of `shared/spec/interface.md`), so
 //! the hosting-service side can run with no backend.
 //!
-//! It queues chat requests per skill group, lets scripted agents (human or robot) accept
-//! them and answer, calls the hosting side's `/ari/*` callbacks in order per customer,
+//! It queues chat requests per skill group (first in, first served, as agents' seats free),
+//! lets scripted agents (human or robot, online or not, each with a capacity) accept or
+//! refuse them and answer, keeps working hours and queue timeouts on a clock the tester
+//! can set, calls the hosting side's `/ari/*` callbacks in order per customer,
 //! fetches media through `/ari/getMedia`, and answers every result and request-status code
 //! on demand. Start one with [`spawn`]; drive it with [`SimControl`] or over HTTP under
 //! `/sim`.
@@ -11,6 +13,7 @@ mod agent;
 mod assets;
 mod bodies;
 mod callbacks;
+mod clock;
 mod config;
 mod control;
 mod endpoints;
@@ -25,13 +28,17 @@ mod sim;
 mod state;
 mod wire;
 
-pub use callbacks::CallbackOutcome;
-pub use config::{AgentConfig, ConfigPatch, SimConfig, SimSettings, SkillGroup};
+pub use callbacks::{CallbackOutcome, DeliveryPolicy};
+pub use clock::{ClockPatch, ClockView};
+pub use config::{
+    AgentConfig, AgentPatch, ConfigPatch, GroupPatch, SimConfig, SimSettings, SkillGroup,
+    WorkingHours,
+};
 pub use control::SimControl;
 pub use error::SimError;
-pub use faults::{FaultSpec, NextRequestStatus};
+pub use faults::{FaultSpec, NextRequestStatus, RoutingFailure};
 pub use media::MediaRecord;
 pub use queue::{QueuedRequest, RequestOrigin};
 pub use server::{spawn, SimHandle};
 pub use session::{Rating, ReceivedMessage, Session, SessionState, DEFAULT_SERVICE_ACCOUNT};
-pub use state::StateSnapshot;
+pub use state::{AgentView, GroupView, PlaceView, StateSnapshot};

@@ -1,4 +1,6 @@
-//! The Queue: chat requests waiting for an agent, per skill group, in arrival order.
+//! The Queue: chat requests waiting for an agent, one first-in-first-out line per skill
+//! group. A request leaves it when an agent accepts it or when it ends without a chat;
+//! while an agent looks at it (`offered_to`) it keeps its place.
 
 use serde::{Deserialize, Serialize};
 use wxsim_protocol::{OpenId, RequestStatus, ResultCode};
@@ -30,9 +32,19 @@ pub struct QueuedRequest {
     pub pinned_agent: Option<String>,
     pub origin: RequestOrigin,
     /// How the request will end: accepted, or a status injected by the tester
-    /// (`WAITING` keeps it queued until it is cancelled).
+    /// (`WAITING` keeps it queued, and those behind it, until it is cancelled).
     pub outcome: RequestStatus,
+    /// When it was queued, on the simulator's clock.
     pub queued_at_ms: i64,
+    /// The agent looking at it (it holds a seat of that agent's capacity).
+    #[serde(default)]
+    pub offered_to: Option<String>,
+    /// Which offer the pending acceptance belongs to (a withdrawn offer's timer is stale).
+    #[serde(skip)]
+    pub offer: u64,
+    /// The place (`orderInQueue`) last announced with `WAITING`.
+    #[serde(skip)]
+    pub announced: i64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -106,6 +118,39 @@ impl Queue {
             .filter(|r| r.skill_group == request.skill_group)
             .count();
         Some(i64::try_from(ahead).unwrap_or(i64::MAX))
+    }
+
+    pub fn get_mut(&mut self, request_id: &str) -> Option<&mut QueuedRequest> {
+        self.requests
+            .iter_mut()
+            .find(|r| r.request_id == request_id)
+    }
+
+    /// The requests of a skill group, first in line first.
+    pub fn of_group(&self, skill_group: i64) -> impl Iterator<Item = &QueuedRequest> {
+        self.requests
+            .iter()
+            .filter(move |r| r.skill_group == skill_group)
+    }
+
+    /// The requests of a skill group, first in line first, with their place (0: first).
+    pub fn places_mut(
+        &mut self,
+        skill_group: i64,
+    ) -> impl Iterator<Item = (i64, &mut QueuedRequest)> {
+        (0..).zip(
+            self.requests
+                .iter_mut()
+                .filter(move |r| r.skill_group == skill_group),
+        )
+    }
+
+    /// Requests an agent is looking at.
+    pub fn offers_to(&self, agent_id: &str) -> usize {
+        self.requests
+            .iter()
+            .filter(|r| r.offered_to.as_deref() == Some(agent_id))
+            .count()
     }
 
     pub fn all(&self) -> &[QueuedRequest] {

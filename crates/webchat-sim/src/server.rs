@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::agent::ScriptedAgent;
 use crate::callbacks::http_client;
 use crate::config::SimConfig;
 use crate::control::{self, SimControl};
@@ -36,10 +37,17 @@ pub async fn spawn(config: SimConfig, listener: TcpListener) -> io::Result<SimHa
             format!("ari_base `{}` is not a URL: {e}", config.ari_base),
         )
     })?;
+    config.check().map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("simulator configuration: {e}"),
+        )
+    })?;
     let http =
         http_client(Duration::from_millis(config.callback_timeout_ms)).map_err(io::Error::other)?;
     let cancel = CancellationToken::new();
     let sim = Sim::new(config, http, cancel.clone());
+    ScriptedAgent::new(Arc::clone(&sim)).start_sweeping();
     let app = router(Arc::clone(&sim));
     let addr = listener.local_addr()?;
     let server = tokio::spawn(async move {

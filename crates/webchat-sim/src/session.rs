@@ -17,6 +17,9 @@ pub enum SessionState {
     Chatting,
     ClosedByCustomer,
     ClosedByAgent,
+    /// The hosting side refused `/ari/create` (or never answered it): the session was
+    /// not established, and webchat ended it.
+    NotEstablished,
 }
 
 /// A message the customer sent through `getmsg.do`.

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio_util::sync::CancellationToken;
 use wxsim_protocol::Endpoint;
 
-use crate::callbacks::CallbackSender;
-use crate::config::SimConfig;
+use crate::callbacks::{CallbackSender, DeliveryPolicy};
+use crate::config::{SimConfig, SimSettings};
 use crate::error::SimError;
 use crate::state::{SimState, StateSnapshot};
 
@@ -25,6 +25,7 @@ impl Sim {
         let callbacks = Arc::new(CallbackSender::new(
             http.clone(),
             config.ari_base.clone(),
+            delivery(&config.settings()),
             config.double_slash_push_rating,
             cancel.clone(),
         ));
@@ -74,10 +75,22 @@ impl Sim {
             callbacks: self.callbacks.outcomes(),
             faults: state.faults.endpoint_faults(),
             next_request_statuses: state.faults.planned_statuses(),
+            groups: state.group_views(),
+            clock: Some(state.clock.view()),
+            routing_failures: state.faults.planned_routing_failures(),
         }
     }
 
     pub fn shut_down(&self) {
         self.cancel.cancel();
+    }
+}
+
+/// The callback delivery the settings ask for.
+pub fn delivery(settings: &SimSettings) -> DeliveryPolicy {
+    DeliveryPolicy {
+        timeout_ms: settings.callback_timeout_ms,
+        tries: settings.callback_tries.max(1),
+        backoff_ms: settings.callback_backoff_ms,
     }
 }

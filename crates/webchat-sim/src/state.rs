@@ -1,7 +1,10 @@
-//! The simulator's memory, behind one lock: settings, the Queue, Sessions, fetched media
-//! and injected faults. The rules of admission and routing live here, as plain functions of
-//! the state, so that each decision is taken atomically; the async side (callbacks, delays)
-//! belongs to the ScriptedAgent.
+//! The simulator's memory, behind one lock: settings, the roster (skill groups and
+//! agents), the clock, the Queue, Sessions, fetched media and injected faults. The rules of
+//! admission and routing live here, as plain functions of the state, so that each decision
+//! is taken atomically. What a decision sets in motion (callbacks, an agent looking at a
+//! request for a while, watching the outcome of `/ari/create`) is collected as
+//! [`Effect`]s, which the ScriptedAgent starts before the lock is released: callbacks leave
+//! in the order the state changed.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -13,10 +16,15 @@ use wxsim_protocol::{
     SessionId, TransferConRequest,
 };
 
-use crate::callbacks::CallbackOutcome;
-use crate::config::{SimConfig, SimSettings, SkillGroup};
+use crate::bodies;
+use crate::callbacks::{Callback, CallbackOutcome};
+use crate::clock::{Clock, ClockPatch, ClockView};
+use crate::config::{
+    AgentConfig, AgentPatch, GroupPatch, SimConfig, SimSettings, SkillGroup, WorkingHours,
+};
 use crate::error::SimError;
-use crate::faults::{FaultSpec, Faults, NextRequestStatus};
+use crate::faults::{FaultSpec, Faults, NextRequestStatus, RoutingFailure};
+use crate::html;
 use crate::media::MediaRecord;
 use crate::queue::{Queue, QueuedRequest, RequestOrigin};
 use crate::session::{Session, SessionState, Sessions};
@@ -34,46 +42,45 @@ pub struct SimState {
     pub sessions: Sessions,
     pub media: BTreeMap<String, MediaRecord>,
     pub faults: Faults,
+    /// The skill groups as they are now (configured, then patched).
+    pub groups: Vec<SkillGroup>,
+    /// The agents as they are now (configured, then patched).
+    pub agents: Vec<AgentConfig>,
+    pub clock: Clock,
+    effects: Vec<Effect>,
     next_request: u64,
     next_session: i64,
+    next_offer: u64,
 }
 
-/// A request just queued: what the ScriptedAgent needs to route it.
-#[derive(Clone, Debug)]
-pub struct Ticket {
-    pub request_id: String,
-    pub open_id: OpenId,
-    pub queue_length: i64,
-    pub outcome: RequestStatus,
-    /// How long until an agent picks it up.
-    pub delay: Duration,
+/// Something a decision sets in motion, started by the ScriptedAgent under the same lock.
+pub enum Effect {
+    /// A callback on the customer's lane.
+    Callback { lane: OpenId, callback: Callback },
+    /// `/ari/create` of a session: if the hosting side refuses it (after the retries), the
+    /// session is not established.
+    Create {
+        lane: OpenId,
+        callback: Callback,
+        session_id: i64,
+    },
+    /// An agent looks at a request and decides after `delay`.
+    Offer {
+        request_id: String,
+        offer: u64,
+        delay: Duration,
+    },
 }
 
 /// What `createcon.do` led to.
 pub enum Admission {
-    Queued(Ticket),
-    /// A persistent group: the session exists at once (`fresh`: it was just opened).
-    Persistent {
-        session: Session,
-        fresh: bool,
-    },
-}
-
-/// How a queued request ended, once its agent looked at it.
-pub enum Conclusion {
-    /// Cancelled meanwhile: nothing more to say.
-    Gone,
-    /// Ended without a chat, with this status.
-    Ended {
-        request: QueuedRequest,
+    /// Queued: the request's id and `queueLength` (its place counted from 1).
+    Queued {
+        request_id: String,
         queue_length: i64,
     },
-    /// An agent accepted it; the session is open (or, for a transfer, handed over).
-    Accepted {
-        status: RequestStatus,
-        session: Session,
-        queue_length: i64,
-    },
+    /// A persistent group: the session exists at once.
+    Persistent(Box<Session>),
 }
 
 /// Everything the simulator knows, for inspection (`GET /sim/state`).
@@ -88,6 +95,59 @@ pub struct StateSnapshot {
     pub callbacks: Vec<CallbackOutcome>,
     pub faults: Vec<FaultSpec>,
     pub next_request_statuses: Vec<NextRequestStatus>,
+    /// Each skill group: its agents, its queue in order, its hours.
+    #[serde(default)]
+    pub groups: Vec<GroupView>,
+    #[serde(default)]
+    pub clock: Option<ClockView>,
+    #[serde(default)]
+    pub routing_failures: Vec<RoutingFailure>,
+}
+
+/// A skill group as it is now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupView {
+    pub id: i64,
+    pub name: String,
+    pub robot: bool,
+    pub persistent: bool,
+    pub hours: Option<WorkingHours>,
+    /// Within its working hours now.
+    pub open: bool,
+    pub queue_timeout_ms: Option<u64>,
+    pub refuse_share: f64,
+    pub refuse_next: u32,
+    pub agents: Vec<AgentView>,
+    pub queue: Vec<PlaceView>,
+}
+
+/// An agent as it is now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentView {
+    pub id: String,
+    pub name: String,
+    pub skill_groups: Vec<i64>,
+    pub online: bool,
+    pub capacity: Option<u32>,
+    /// Chats it serves plus requests it is looking at.
+    pub load: u32,
+}
+
+/// A request's place in its group's queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlaceView {
+    pub request_id: String,
+    pub open_id: OpenId,
+    /// `orderInQueue`: 0 for the first in line.
+    pub position: i64,
+    /// Since it was queued, on the simulator's clock.
+    pub waited_ms: i64,
+    pub offered_to: Option<String>,
+    /// Planned to stay queued (`next-request-status` 0): nobody behind it is served.
+    pub held: bool,
 }
 
 /// Where a simulator's ids start: a fresh block per start, so that a hosting side reusing
@@ -105,32 +165,79 @@ impl SimState {
             sessions: Sessions::default(),
             media: BTreeMap::new(),
             faults: Faults::default(),
+            groups: config.skill_groups.clone(),
+            agents: config.agents.clone(),
+            clock: Clock::new(config.time_zone_offset_minutes),
+            effects: Vec::new(),
             next_request: id_base() + 1,
             next_session: 70_000 + id_base() as i64 + 1,
+            next_offer: 0,
+        }
+    }
+
+    /// What the last decisions set in motion, in order.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    /// Queues a callback on a customer's lane.
+    pub fn send(&mut self, lane: &OpenId, callback: Callback) {
+        self.effects.push(Effect::Callback {
+            lane: lane.clone(),
+            callback,
+        });
+    }
+
+    pub fn group(&self, id: i64) -> Option<&SkillGroup> {
+        self.groups.iter().find(|g| g.id == id)
+    }
+
+    /// Where a robot session goes when the customer asks for a human: the first human group.
+    fn human_group(&self) -> Option<&SkillGroup> {
+        self.groups.iter().find(|g| !g.robot)
+    }
+
+    /// Within its working hours on the simulator's clock.
+    pub fn is_open(&self, group: &SkillGroup) -> bool {
+        group
+            .hours
+            .as_ref()
+            .is_none_or(|h| h.open_at(self.clock.local_minute(self.clock.now())))
+    }
+
+    fn ensure_open(&self, group: &SkillGroup) -> Result<(), SimError> {
+        match &group.hours {
+            Some(h) if !self.is_open(group) => Err(SimError::refused(
+                ResultCode::NotInWorktime,
+                format!(
+                    "skill group {} ({}) is closed: it works {}–{} on days {:?}, and it is {}",
+                    group.id,
+                    group.name,
+                    h.open,
+                    h.close,
+                    h.days,
+                    self.clock.view().local
+                ),
+            )),
+            _ => Ok(()),
         }
     }
 
     /// `createcon.do`'s checks, in the order a webchat server makes them.
-    pub fn admit(
-        &mut self,
-        config: &SimConfig,
-        req: &CreateConRequest,
-    ) -> Result<Admission, SimError> {
-        let group = config.skill_group(req.skill_group).ok_or_else(|| {
+    pub fn admit(&mut self, req: &CreateConRequest) -> Result<Admission, SimError> {
+        let group = self.group(req.skill_group).cloned().ok_or_else(|| {
             SimError::refused(
                 ResultCode::InvalidSkillgroup,
                 format!("invalid skill group {}", req.skill_group),
             )
         })?;
+        self.ensure_open(&group)?;
         let pinned = req.agent_id.as_ref().map(AgentId::key);
-        let agent = self.pick_agent(config, group, pinned.as_deref())?;
+        let agent = self.pick_online(&group, pinned.as_deref())?;
         self.ensure_not_queued(&req.open_id)?;
         if let Some(session) = self.sessions.chatting_with(&req.open_id) {
             if group.persistent && session.skill_group == group.id {
-                return Ok(Admission::Persistent {
-                    session: session.clone(),
-                    fresh: false,
-                });
+                return Ok(Admission::Persistent(Box::new(session.clone())));
             }
             return Err(SimError::refused(
                 ResultCode::AlreadyInChatting,
@@ -142,35 +249,28 @@ impl SimState {
         }
         if group.persistent {
             let session = self.open_session(&req.open_id, req.epid.clone(), group.id, agent);
-            return Ok(Admission::Persistent {
-                session,
-                fresh: true,
-            });
+            self.welcome(&session);
+            return Ok(Admission::Persistent(Box::new(session)));
         }
-        Ok(Admission::Queued(self.enqueue(
-            group,
+        let queued = self.enqueue(
+            &group,
             req.open_id.clone(),
             req.epid.clone(),
             pinned,
             RequestOrigin::NewChat,
-        )))
+        );
+        self.dispatch_all();
+        Ok(queued)
     }
 
     /// `transferCon.do`: a robot session asks for a human.
-    pub fn admit_transfer(
-        &mut self,
-        config: &SimConfig,
-        req: &TransferConRequest,
-    ) -> Result<Ticket, SimError> {
+    pub fn admit_transfer(&mut self, req: &TransferConRequest) -> Result<Admission, SimError> {
         let session = self
             .sessions
             .chatting(&req.session_id)
             .ok_or_else(|| SimError::unknown_session(&req.session_id))?;
         session.check_customer(&req.open_id)?;
-        if !config
-            .skill_group(session.skill_group)
-            .is_some_and(|g| g.robot)
-        {
+        if !self.group(session.skill_group).is_some_and(|g| g.robot) {
             return Err(SimError::refused(
                 ResultCode::AlreadyInChatting,
                 format!(
@@ -180,72 +280,42 @@ impl SimState {
             ));
         }
         let (session_id, epid) = (session.session_id, session.epid.clone());
-        let group = config.human_group().ok_or_else(|| {
+        let group = self.human_group().cloned().ok_or_else(|| {
             SimError::refused(
                 ResultCode::NoAgentOnline,
                 "no human skill group to transfer to",
             )
         })?;
-        self.pick_agent(config, group, None)?;
+        self.ensure_open(&group)?;
+        self.pick_online(&group, None)?;
         self.ensure_not_queued(&req.open_id)?;
-        Ok(self.enqueue(
-            group,
+        let queued = self.enqueue(
+            &group,
             req.open_id.clone(),
             epid,
             None,
             RequestOrigin::Transfer { session_id },
-        ))
+        );
+        self.dispatch_all();
+        Ok(queued)
     }
 
-    /// The agent looks at a queued request: it ends as planned, or becomes a chat.
-    pub fn conclude(&mut self, config: &SimConfig, request_id: &str) -> Conclusion {
-        let Some(request) = self.queue.remove(request_id) else {
-            return Conclusion::Gone;
-        };
-        let queue_length = self.queue.length(request.skill_group);
-        if !request.outcome.is_accepted() {
-            return Conclusion::Ended {
-                request,
-                queue_length,
-            };
-        }
-        let agent = config.skill_group(request.skill_group).and_then(|g| {
-            self.pick_agent(config, g, request.pinned_agent.as_deref())
-                .ok()
-        });
-        let handed_over = match (agent, &request.origin) {
-            (Some(agent), RequestOrigin::NewChat) => Some(self.open_session(
-                &request.open_id,
-                request.epid.clone(),
-                request.skill_group,
-                agent,
-            )),
-            (Some(agent), RequestOrigin::Transfer { session_id }) => {
-                self.hand_over(*session_id, request.skill_group, agent)
-            }
-            (None, _) => None,
-        };
-        match handed_over {
-            Some(session) => Conclusion::Accepted {
-                status: request.outcome,
-                session,
-                queue_length,
-            },
-            None => Conclusion::Ended {
-                request: QueuedRequest {
-                    outcome: RequestStatus::Dropped,
-                    ..request
-                },
-                queue_length,
-            },
-        }
-    }
-
-    /// Takes a request out of the queue for its customer: the request and the group's new length.
-    pub fn cancel(&mut self, req: &CancelRequestRequest) -> Result<(QueuedRequest, i64), SimError> {
+    /// Takes a request out of the queue for its customer, and announces its end (status 7).
+    pub fn cancel(&mut self, req: &CancelRequestRequest) -> Result<(), SimError> {
         let request = self.queue.take_for(&req.request_id.key(), &req.open_id)?;
         let length = self.queue.length(request.skill_group);
-        Ok((request, length))
+        self.send(
+            &request.open_id,
+            bodies::request_status(
+                &request.request_id,
+                RequestStatus::CanceledByClient,
+                &request.open_id,
+                length,
+            ),
+        );
+        self.reannounce(request.skill_group);
+        self.dispatch_all();
+        Ok(())
     }
 
     fn ensure_not_queued(&self, open_id: &OpenId) -> Result<(), SimError> {
@@ -261,21 +331,35 @@ impl SimState {
         }
     }
 
-    /// The least busy agent of a group (or the pinned one, if it serves the group).
-    fn pick_agent(
-        &self,
-        config: &SimConfig,
-        group: &SkillGroup,
-        pinned: Option<&str>,
-    ) -> Result<AgentRef, SimError> {
-        config
-            .agents_of(group.id)
-            .filter(|a| pinned.is_none_or(|p| a.id == p))
-            .min_by_key(|a| self.sessions.load_of(&a.id))
-            .map(|a| AgentRef {
-                id: AgentId::from(a.id.as_str()),
-                name: a.name.clone(),
-            })
+    /// Chats an agent serves plus requests it is looking at.
+    fn load_of(&self, agent_id: &str) -> usize {
+        self.sessions.load_of(agent_id) + self.queue.offers_to(agent_id)
+    }
+
+    fn serves(agent: &AgentConfig, group: i64, pinned: Option<&str>) -> bool {
+        agent.online && agent.skill_groups.contains(&group) && pinned.is_none_or(|p| agent.id == p)
+    }
+
+    fn agent_ref(&self, id: &str) -> AgentRef {
+        let name = self
+            .agents
+            .iter()
+            .find(|a| a.id == id)
+            .map_or_else(|| id.to_owned(), |a| a.name.clone());
+        AgentRef {
+            id: AgentId::from(id),
+            name,
+        }
+    }
+
+    /// The least busy online agent of a group (or the pinned one, if it is online there),
+    /// whether or not it has a free seat.
+    fn pick_online(&self, group: &SkillGroup, pinned: Option<&str>) -> Result<AgentRef, SimError> {
+        self.agents
+            .iter()
+            .filter(|a| Self::serves(a, group.id, pinned))
+            .min_by_key(|a| self.load_of(&a.id))
+            .map(|a| self.agent_ref(&a.id))
             .ok_or_else(|| {
                 let whom =
                     pinned.map_or_else(|| "no agent".to_owned(), |p| format!("agent {p} is"));
@@ -286,6 +370,17 @@ impl SimState {
             })
     }
 
+    /// The least busy online agent of a group with a free seat.
+    fn free_agent(&self, group: i64, pinned: Option<&str>) -> Option<String> {
+        self.agents
+            .iter()
+            .filter(|a| Self::serves(a, group, pinned))
+            .map(|a| (a, self.load_of(&a.id)))
+            .filter(|(a, load)| a.capacity.is_none_or(|c| *load < c as usize))
+            .min_by_key(|(_, load)| *load)
+            .map(|(a, _)| a.id.clone())
+    }
+
     fn enqueue(
         &mut self,
         group: &SkillGroup,
@@ -293,10 +388,11 @@ impl SimState {
         epid: Option<String>,
         pinned_agent: Option<String>,
         origin: RequestOrigin,
-    ) -> Ticket {
+    ) -> Admission {
         let request_id = format!("R{}", self.next_request);
         self.next_request += 1;
         let outcome = self.faults.take_status(group.id);
+        let place = self.queue.length(group.id);
         self.queue.push(QueuedRequest {
             request_id: request_id.clone(),
             open_id: open_id.clone(),
@@ -305,20 +401,245 @@ impl SimState {
             pinned_agent,
             origin,
             outcome,
-            queued_at_ms: now_ms(),
+            queued_at_ms: self.clock.now(),
+            offered_to: None,
+            offer: 0,
+            announced: place,
         });
-        let delay_ms = if group.robot {
+        self.send(
+            &open_id,
+            bodies::request_status(&request_id, RequestStatus::Waiting, &open_id, place + 1),
+        );
+        Admission::Queued {
+            request_id,
+            queue_length: place + 1,
+        }
+    }
+
+    /// Offers free seats to the requests first in line, group by group.
+    pub fn dispatch_all(&mut self) {
+        let groups: Vec<i64> = self.groups.iter().map(|g| g.id).collect();
+        for group in groups {
+            self.dispatch(group);
+        }
+    }
+
+    /// First in, first served: each request, in order, gets a free seat until one cannot.
+    /// A held request (planned `WAITING`) stops the line; a request pinned to a busy agent
+    /// lets the others pass.
+    fn dispatch(&mut self, group: i64) {
+        let Some(robot) = self.group(group).map(|g| g.robot) else {
+            return;
+        };
+        let delay = Duration::from_millis(if robot {
             0
         } else {
             self.settings.accept_delay_ms
-        };
-        Ticket {
-            request_id,
-            open_id,
-            queue_length: self.queue.length(group.id),
-            outcome,
-            delay: Duration::from_millis(delay_ms),
+        });
+        let line: Vec<(String, Option<String>, RequestStatus, bool)> = self
+            .queue
+            .of_group(group)
+            .map(|r| {
+                (
+                    r.request_id.clone(),
+                    r.pinned_agent.clone(),
+                    r.outcome,
+                    r.offered_to.is_some(),
+                )
+            })
+            .collect();
+        for (request_id, pinned, outcome, offered) in line {
+            if offered {
+                continue;
+            }
+            if outcome == RequestStatus::Waiting {
+                break;
+            }
+            let Some(agent) = self.free_agent(group, pinned.as_deref()) else {
+                if pinned.is_some() {
+                    continue;
+                }
+                break;
+            };
+            self.next_offer += 1;
+            let offer = self.next_offer;
+            if let Some(r) = self.queue.get_mut(&request_id) {
+                r.offered_to = Some(agent);
+                r.offer = offer;
+            }
+            self.effects.push(Effect::Offer {
+                request_id,
+                offer,
+                delay,
+            });
         }
+    }
+
+    /// Re-sends `WAITING` to each request of the group whose place changed since it was last
+    /// told (those an agent is looking at are about to hear more).
+    fn reannounce(&mut self, group: i64) {
+        if !self.settings.resend_waiting {
+            return;
+        }
+        let mut told = Vec::new();
+        for (place, r) in self.queue.places_mut(group) {
+            if r.offered_to.is_none() && r.announced != place {
+                r.announced = place;
+                told.push(Effect::Callback {
+                    lane: r.open_id.clone(),
+                    callback: bodies::request_status(
+                        &r.request_id,
+                        RequestStatus::Waiting,
+                        &r.open_id,
+                        place + 1,
+                    ),
+                });
+            }
+        }
+        self.effects.extend(told);
+    }
+
+    /// Ends a queued request without a chat, announcing `status`.
+    fn end(&mut self, request_id: &str, status: RequestStatus) -> Option<QueuedRequest> {
+        let request = self.queue.remove(request_id)?;
+        let length = self.queue.length(request.skill_group);
+        tracing::info!(request_id, %status, "request ended without a chat");
+        self.send(
+            &request.open_id,
+            bodies::request_status(&request.request_id, status, &request.open_id, length),
+        );
+        Some(request)
+    }
+
+    /// Ends every queued request that `ends` picks, with its status; then the queue moves up.
+    fn end_where(&mut self, ends: impl Fn(&Self, &QueuedRequest) -> Option<RequestStatus>) {
+        let ending: Vec<(String, i64, RequestStatus)> = self
+            .queue
+            .all()
+            .iter()
+            .filter_map(|r| ends(self, r).map(|s| (r.request_id.clone(), r.skill_group, s)))
+            .collect();
+        if ending.is_empty() {
+            return;
+        }
+        let mut groups = Vec::new();
+        for (request_id, group, status) in ending {
+            self.end(&request_id, status);
+            if !groups.contains(&group) {
+                groups.push(group);
+            }
+        }
+        for group in groups {
+            self.reannounce(group);
+        }
+        self.dispatch_all();
+    }
+
+    /// The agent looking at a request decides: the planned ending, a failed routing, a
+    /// refusal, or a chat. A stale offer (withdrawn meanwhile) decides nothing.
+    pub fn conclude(&mut self, request_id: &str, offer: u64) {
+        let Some(request) = self.queue.get(request_id) else {
+            return;
+        };
+        let Some(agent) = request
+            .offered_to
+            .clone()
+            .filter(|_| request.offer == offer)
+        else {
+            return;
+        };
+        let (group, planned) = (request.skill_group, request.outcome);
+        if !planned.is_accepted() {
+            self.end(request_id, planned);
+        } else if let Some(failure) = self.faults.take_routing_failure(group) {
+            self.fail_routing(request_id, &failure);
+        } else if self.refuses(group) {
+            self.end(request_id, RequestStatus::Refused);
+        } else {
+            self.accept(request_id, &agent);
+        }
+        self.reannounce(group);
+        self.dispatch_all();
+    }
+
+    fn refuses(&mut self, group: i64) -> bool {
+        let Some(g) = self.groups.iter_mut().find(|g| g.id == group) else {
+            return false;
+        };
+        if g.refuse_next > 0 {
+            g.refuse_next -= 1;
+            return true;
+        }
+        g.refuse_share > 0.0 && rand::thread_rng().gen_bool(g.refuse_share.min(1.0))
+    }
+
+    /// The request leaves the queue with `/ari/create` carrying a non-1 result.
+    fn fail_routing(&mut self, request_id: &str, failure: &RoutingFailure) {
+        let Some(request) = self.queue.remove(request_id) else {
+            return;
+        };
+        tracing::info!(request_id, result = %failure.result, "routing failed");
+        self.send(
+            &request.open_id,
+            bodies::failed_create(
+                &request.open_id,
+                request.epid.clone(),
+                failure.result,
+                failure.message(),
+            ),
+        );
+    }
+
+    /// The agent takes the request: the session opens (or, for a transfer, is handed over).
+    fn accept(&mut self, request_id: &str, agent_id: &str) {
+        let Some(request) = self.queue.remove(request_id) else {
+            return;
+        };
+        let length = self.queue.length(request.skill_group);
+        let agent = self.agent_ref(agent_id);
+        let session = match &request.origin {
+            RequestOrigin::NewChat => Some(self.open_session(
+                &request.open_id,
+                request.epid.clone(),
+                request.skill_group,
+                agent,
+            )),
+            RequestOrigin::Transfer { session_id } => {
+                self.hand_over(*session_id, request.skill_group, agent)
+            }
+        };
+        let Some(session) = session else {
+            self.send(
+                &request.open_id,
+                bodies::request_status(
+                    request_id,
+                    RequestStatus::Dropped,
+                    &request.open_id,
+                    length,
+                ),
+            );
+            return;
+        };
+        tracing::info!(request_id, session_id = session.session_id, agent = %session.agent.id, "request accepted");
+        self.send(
+            &session.open_id,
+            bodies::request_status(request_id, request.outcome, &session.open_id, length),
+        );
+        self.effects.push(Effect::Create {
+            lane: session.open_id.clone(),
+            callback: bodies::create(&session),
+            session_id: session.session_id,
+        });
+        self.welcome(&session);
+    }
+
+    /// The agents of a new session, and the agent's greeting.
+    fn welcome(&mut self, session: &Session) {
+        self.send(&session.open_id, bodies::agents(session));
+        self.send(
+            &session.open_id,
+            bodies::msg(session, html::greeting(&session.agent.name)),
+        );
     }
 
     fn open_session(
@@ -355,7 +676,7 @@ impl SimState {
         Some(session.clone())
     }
 
-    /// Ends a chatting session.
+    /// Ends a chatting session; its seat goes to the next in line.
     pub fn close(&mut self, id: &SessionId, by: SessionState) -> Result<Session, SimError> {
         let session = self
             .sessions
@@ -363,6 +684,173 @@ impl SimState {
             .ok_or_else(|| SimError::unknown_session(id))?;
         session.state = by;
         session.closed_at_ms = Some(now_ms());
-        Ok(session.clone())
+        let session = session.clone();
+        self.dispatch_all();
+        Ok(session)
+    }
+
+    /// The hosting side did not take `/ari/create`: the session ends, its seat frees.
+    pub fn not_established(&mut self, session_id: i64) {
+        if self
+            .close(&SessionId::from(session_id), SessionState::NotEstablished)
+            .is_ok()
+        {
+            tracing::info!(
+                session_id,
+                "the hosting side refused /ari/create; session ended"
+            );
+        }
+    }
+
+    /// Changes (or adds) an agent. Offers to an agent who left are withdrawn, and requests
+    /// nobody online can serve any more end with status 5.
+    pub fn set_agent(&mut self, patch: &AgentPatch) -> AgentView {
+        let at = self.agents.iter().position(|a| a.id == patch.id);
+        let agent = patch.applied(at.map(|i| &self.agents[i]));
+        match at {
+            Some(i) => self.agents[i] = agent,
+            None => self.agents.push(agent),
+        }
+        self.roster_changed();
+        self.agent_view(&patch.id)
+    }
+
+    /// Changes (or adds) a skill group; its hours and timeout apply at once.
+    pub fn set_group(&mut self, patch: &GroupPatch) -> Result<GroupView, SimError> {
+        let at = self.groups.iter().position(|g| g.id == patch.id);
+        let group = patch.applied(at.map(|i| &self.groups[i]))?;
+        match at {
+            Some(i) => self.groups[i] = group,
+            None => self.groups.push(group),
+        }
+        self.sweep();
+        self.dispatch_all();
+        Ok(self.group_view(patch.id).expect("the group was just set"))
+    }
+
+    /// Moves the clock; working hours and timeouts apply at once.
+    pub fn set_clock(&mut self, patch: &ClockPatch) -> Result<ClockView, SimError> {
+        self.clock.apply(patch)?;
+        self.sweep();
+        Ok(self.clock.view())
+    }
+
+    /// Back to the roster, clock, settings and plans the simulator started with.
+    pub fn restore(&mut self, config: &SimConfig) {
+        self.groups = config.skill_groups.clone();
+        self.agents = config.agents.clone();
+        self.clock = Clock::new(config.time_zone_offset_minutes);
+        self.settings = config.settings();
+        self.faults.clear_plans();
+        self.roster_changed();
+    }
+
+    fn roster_changed(&mut self) {
+        let agents = &self.agents;
+        let still_serves = |r: &QueuedRequest, agent: &str| {
+            agents
+                .iter()
+                .any(|a| a.id == agent && Self::serves(a, r.skill_group, None))
+        };
+        let withdrawn: Vec<String> = self
+            .queue
+            .all()
+            .iter()
+            .filter(|r| r.offered_to.as_deref().is_some_and(|a| !still_serves(r, a)))
+            .map(|r| r.request_id.clone())
+            .collect();
+        for id in withdrawn {
+            if let Some(r) = self.queue.get_mut(&id) {
+                tracing::info!(request_id = id, "offer withdrawn: the agent left");
+                r.offered_to = None;
+            }
+        }
+        self.end_where(|state, r| {
+            let served = state.group(r.skill_group).is_some()
+                && state
+                    .agents
+                    .iter()
+                    .any(|a| Self::serves(a, r.skill_group, r.pinned_agent.as_deref()));
+            (!served).then_some(RequestStatus::NoAgentOnline)
+        });
+        let groups: Vec<i64> = self.groups.iter().map(|g| g.id).collect();
+        for group in groups {
+            self.reannounce(group);
+        }
+        self.dispatch_all();
+    }
+
+    /// Requests still queued when their group closes end with status 6; those queued longer
+    /// than their group's timeout with status 3.
+    pub fn sweep(&mut self) {
+        if self.queue.all().is_empty()
+            || self
+                .groups
+                .iter()
+                .all(|g| g.hours.is_none() && g.queue_timeout_ms.is_none())
+        {
+            return;
+        }
+        let now = self.clock.now();
+        self.end_where(|state, r| {
+            let group = state.group(r.skill_group)?;
+            if !state.is_open(group) {
+                return Some(RequestStatus::OffHour);
+            }
+            let timeout = i64::try_from(group.queue_timeout_ms?).unwrap_or(i64::MAX);
+            (now - r.queued_at_ms >= timeout).then_some(RequestStatus::Timeout)
+        });
+    }
+
+    fn agent_view(&self, id: &str) -> AgentView {
+        let agent = self.agents.iter().find(|a| a.id == id);
+        AgentView {
+            id: id.to_owned(),
+            name: agent.map(|a| a.name.clone()).unwrap_or_default(),
+            skill_groups: agent.map(|a| a.skill_groups.clone()).unwrap_or_default(),
+            online: agent.is_some_and(|a| a.online),
+            capacity: agent.and_then(|a| a.capacity),
+            load: u32::try_from(self.load_of(id)).unwrap_or(u32::MAX),
+        }
+    }
+
+    pub fn group_view(&self, id: i64) -> Option<GroupView> {
+        let group = self.group(id)?;
+        let now = self.clock.now();
+        Some(GroupView {
+            id,
+            name: group.name.clone(),
+            robot: group.robot,
+            persistent: group.persistent,
+            hours: group.hours.clone(),
+            open: self.is_open(group),
+            queue_timeout_ms: group.queue_timeout_ms,
+            refuse_share: group.refuse_share,
+            refuse_next: group.refuse_next,
+            agents: self
+                .agents
+                .iter()
+                .filter(|a| a.skill_groups.contains(&id))
+                .map(|a| self.agent_view(&a.id))
+                .collect(),
+            queue: (0..)
+                .zip(self.queue.of_group(id))
+                .map(|(position, r)| PlaceView {
+                    request_id: r.request_id.clone(),
+                    open_id: r.open_id.clone(),
+                    position,
+                    waited_ms: (now - r.queued_at_ms).max(0),
+                    offered_to: r.offered_to.clone(),
+                    held: r.outcome == RequestStatus::Waiting,
+                })
+                .collect(),
+        })
+    }
+
+    pub fn group_views(&self) -> Vec<GroupView> {
+        self.groups
+            .iter()
+            .filter_map(|g| self.group_view(g.id))
+            .collect()
     }
 }

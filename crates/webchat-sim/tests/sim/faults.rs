@@ -49,25 +49,8 @@ async fn every_result_code_is_answered_on_demand_then_service_resumes() {
 #[tokio::test]
 async fn the_spec_outcomes_arise_from_the_state_itself() {
     let config = SimConfig {
-        skill_groups: vec![
-            SkillGroup {
-                id: 1,
-                name: "Sales".into(),
-                robot: false,
-                persistent: false,
-            },
-            SkillGroup {
-                id: 3,
-                name: "Night".into(),
-                robot: false,
-                persistent: false,
-            },
-        ],
-        agents: vec![AgentConfig {
-            id: "A001".into(),
-            name: "Alice".into(),
-            skill_groups: vec![1],
-        }],
+        skill_groups: vec![SkillGroup::new(1, "Sales"), SkillGroup::new(3, "Night")],
+        agents: vec![AgentConfig::new("A001", "Alice", &[1])],
         ..quick_config()
     };
     let rig = Rig::with_config(config).await;

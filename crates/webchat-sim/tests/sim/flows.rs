@@ -407,16 +407,10 @@ async fn the_agent_side_speaks_changes_agents_and_closes_through_the_control_end
 async fn a_persistent_group_answers_with_its_session_at_once() {
     let config = SimConfig {
         skill_groups: vec![SkillGroup {
-            id: 5,
-            name: "VIP".into(),
-            robot: false,
             persistent: true,
+            ..SkillGroup::new(5, "VIP")
         }],
-        agents: vec![AgentConfig {
-            id: "SELITE".into(),
-            name: "伊力特".into(),
-            skill_groups: vec![5],
-        }],
+        agents: vec![AgentConfig::new("SELITE", "伊力特", &[5])],
         ..quick_config()
     };
     let rig = Rig::with_config(config).await;
