@@ -69,10 +69,6 @@ pub struct NewCustomer {
     #[serde(default)]
     pub head_img_url: Option<String>,
     #[serde(default)]
-    #[cfg_attr(
-        feature = "ts",
-        ts(type = "\"PC\" | \"MOBILE\" | \"WECHAT\" | \"APP\" | null")
-    )]
     pub source: Option<RequestSource>,
     #[serde(default)]
     pub brand: Option<String>,
@@ -95,10 +91,6 @@ pub struct Customer {
     pub open_id: String,
     pub nickname: String,
     pub head_img_url: Option<String>,
-    #[cfg_attr(
-        feature = "ts",
-        ts(type = "\"PC\" | \"MOBILE\" | \"WECHAT\" | \"APP\" | null")
-    )]
     pub source: Option<RequestSource>,
     pub brand: Option<String>,
     #[cfg_attr(feature = "ts", ts(type = "number"))]

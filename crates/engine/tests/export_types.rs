@@ -9,7 +9,7 @@ use ts_rs::TS;
 use wxsim_engine::contract::ContractReport;
 use wxsim_engine::faults::ListenerFault;
 use wxsim_engine::protocol::{
-    CallbackKind, Endpoint, Lang, MessageContent, MsgType, RequestStatus, ResultCode,
+    CallbackKind, Endpoint, Lang, MessageContent, MsgType, RequestSource, RequestStatus, ResultCode,
 };
 use wxsim_engine::{
     ConversationFilter, EngineEvent, EventBatch, EventWatch, ExchangeFilter, Media, NewCustomer,
@@ -69,21 +69,26 @@ fn codes_module() -> String {
         .map(|e| e.path())
         .chain(CallbackKind::ALL.iter().map(|c| c.path()))
         .collect();
+    let sources = RequestSource::ALL.map(RequestSource::as_str);
     fn pretty(v: &impl serde::Serialize) -> String {
         serde_json::to_string_pretty(v).expect("tables serialize")
     }
     format!(
         "// Generated from crates/protocol/src/code.rs by crates/engine/tests/export_types.rs. Do not edit.\n\n\
+         import type {{ RequestSource }} from \"./RequestSource\";\n\n\
          export interface CodeEntry {{\n  code: number;\n  name: string;\n  en: string;\n  zh: string;\n}}\n\n\
          /** `result` of every answer (and `code` of getMedia's). */\n\
          export const RESULT_CODES: readonly CodeEntry[] = {};\n\n\
          /** `requestStatus` of /ari/updateRequestStatus. */\n\
          export const REQUEST_STATUSES: readonly CodeEntry[] = {};\n\n\
          /** The interface's operations: webchat's endpoints, then the callbacks. */\n\
-         export const OPERATIONS: readonly string[] = {};\n",
+         export const OPERATIONS: readonly string[] = {};\n\n\
+         /** `createcon.do`'s `from`: where a chat request comes from. */\n\
+         export const REQUEST_SOURCES: readonly RequestSource[] = {};\n",
         pretty(&results),
         pretty(&statuses),
-        pretty(&operations)
+        pretty(&operations),
+        pretty(&sources)
     )
 }
 
@@ -98,6 +103,7 @@ fn generate(dir: &Path) {
     Media::export_all_to(dir).unwrap();
     MessageContent::export_all_to(dir).unwrap();
     MsgType::export_all_to(dir).unwrap();
+    RequestSource::export_all_to(dir).unwrap();
     Profile::export_all_to(dir).unwrap();
     ListenerFault::export_all_to(dir).unwrap();
     ContractReport::export_all_to(dir).unwrap();

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use crate::code::{RequestStatus, ResultCode};
 use crate::content::MsgType;
 use crate::contract::{Field, FieldType, Operation, CONTENT};
+use crate::endpoint::RequestSource;
 
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
@@ -205,12 +206,16 @@ fn judge(field: &Field, value: &Value, now_ms: i64) -> Option<(&'static str, Sev
                 format!("expected a time string, got {}", brief(value)),
             )
         }),
-        FieldType::Source => match value.as_str() {
-            Some("PC" | "MOBILE" | "WECHAT" | "APP") => None,
-            _ => Some((
+        FieldType::Source => match value.as_str().and_then(RequestSource::parse) {
+            Some(_) => None,
+            None => Some((
                 "code",
                 Severity::Error,
-                format!("expected one of PC MOBILE WECHAT APP, got {}", brief(value)),
+                format!(
+                    "expected one of {}, got {}",
+                    RequestSource::ALL.map(RequestSource::as_str).join(" "),
+                    brief(value)
+                ),
             )),
         },
         FieldType::MsgType => match value.as_str().and_then(MsgType::parse) {

@@ -435,7 +435,7 @@ mod tests {
             T::ResultCode | T::RequestStatus => json!(1),
             T::Millis => json!(1_700_000_000_000i64),
             T::Content => json!("hello"),
-            T::Source => json!("WECHAT"),
+            T::Source => json!(crate::RequestSource::Wechat.as_str()),
             T::MsgType => json!("text"),
             T::Agents => json!([{"id": "a", "name": "A"}]),
             T::Array => json!([]),

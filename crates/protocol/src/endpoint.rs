@@ -56,11 +56,36 @@ impl Endpoint {
 /// Source of a chat request, shown to the agent as a default avatar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum RequestSource {
     Pc,
     Mobile,
     Wechat,
     App,
+}
+
+impl RequestSource {
+    /// Every source, in the spec's order; the UI's list is generated from this one.
+    pub const ALL: [RequestSource; 4] = [
+        RequestSource::Pc,
+        RequestSource::Mobile,
+        RequestSource::Wechat,
+        RequestSource::App,
+    ];
+
+    /// As on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestSource::Pc => "PC",
+            RequestSource::Mobile => "MOBILE",
+            RequestSource::Wechat => "WECHAT",
+            RequestSource::App => "APP",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RequestSource> {
+        RequestSource::ALL.into_iter().find(|s| s.as_str() == text)
+    }
 }
 
 /// `createTime`: the spec shows a string with no format; a profile switch sends epoch ms.

@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 use crate::code::{Lang, RequestStatus, ResultCode};
 use crate::content::MsgType;
 use crate::contract::{Field, FieldType, Need, Operation, OperationSpec, CONTENT, OPERATIONS};
+use crate::endpoint::RequestSource;
 
 fn schema(ty: FieldType) -> Value {
     match ty {
@@ -27,7 +28,9 @@ fn schema(ty: FieldType) -> Value {
         FieldType::Time => {
             json!({ "oneOf": [{ "type": "string" }, { "type": "integer" }], "description": "default yyyy-MM-dd HH:mm:ss; epoch ms by a profile switch" })
         }
-        FieldType::Source => json!({ "type": "string", "enum": ["PC", "MOBILE", "WECHAT", "APP"] }),
+        FieldType::Source => {
+            json!({ "type": "string", "enum": RequestSource::ALL.map(RequestSource::as_str) })
+        }
         FieldType::MsgType => {
             json!({ "type": "string", "enum": ["text", "image", "voice", "video", "link", "location"] })
         }

@@ -1,5 +1,7 @@
 // Generated from crates/protocol/src/code.rs by crates/engine/tests/export_types.rs. Do not edit.
 
+import type { RequestSource } from "./RequestSource";
+
 export interface CodeEntry {
   code: number;
   name: string;
@@ -140,4 +142,12 @@ export const OPERATIONS: readonly string[] = [
   "/ari/pushRating",
   "/ari/updateRequestStatus",
   "/ari/getMedia"
+];
+
+/** `createcon.do`'s `from`: where a chat request comes from. */
+export const REQUEST_SOURCES: readonly RequestSource[] = [
+  "PC",
+  "MOBILE",
+  "WECHAT",
+  "APP"
 ];
