@@ -11,7 +11,8 @@ use wxsim_protocol::{
     QueueLengthAnswer, RateSessionRequest, RatingOption, ResultCode, TransferConRequest, WireId,
 };
 
-use crate::config::CreateTimeFormat;
+use crate::client::CallError;
+use crate::config::{CreateTimeFormat, TransferReading};
 use crate::engine::Engine;
 use crate::error::{EngineError, Result};
 use crate::events::EngineEvent;
@@ -386,23 +387,7 @@ async fn request_chat(engine: Engine, customer_id: i64) -> Result<Conversation> 
     let customer = engine.customer(customer_id).await?;
     let settings = engine.settings();
     let profile = &settings.profile;
-    let profile_name = profile.name.clone();
-    let row = engine
-        .store()
-        .write(move |conn| {
-            if let Some(active) = conversations::active_for_customer(conn, customer_id)? {
-                return Err(EngineError::wrong_state(
-                    customer_id,
-                    "finished",
-                    Some(active.state()),
-                    "cancel or close the current chat before requesting another",
-                ));
-            }
-            conversations::insert(conn, customer_id, &profile_name)
-        })
-        .await?;
-    engine.announce(&row).await?;
-
+    let row = open_request(&engine, customer_id).await?;
     let request = CreateConRequest {
         open_id: WireId::Text(customer.open_id.clone()).into(),
         skill_group: customer.skill_group,
@@ -425,10 +410,46 @@ async fn request_chat(engine: Engine, customer_id: i64) -> Result<Conversation> 
             &Engine::context(&row),
         )
         .await;
+    settle_request(&engine, row, Endpoint::CreateCon, answer).await
+}
+
+/// Stores a new conversation for the customer, who must have none in progress.
+async fn open_request(engine: &Engine, customer_id: i64) -> Result<ConversationRow> {
+    let profile_name = engine.settings().profile.name.clone();
+    let row = engine
+        .store()
+        .write(move |conn| {
+            if let Some(active) = conversations::active_for_customer(conn, customer_id)? {
+                return Err(EngineError::wrong_state(
+                    customer_id,
+                    "finished",
+                    Some(active.state()),
+                    "cancel or close the current chat before requesting another",
+                ));
+            }
+            conversations::insert(conn, customer_id, &profile_name)
+        })
+        .await?;
+    engine.announce(&row).await?;
+    Ok(row)
+}
+
+/// Stores what the answer to a request that opened `row` (createcon.do, or a hand-over's
+/// transferCon.do) says: queued (or chatting), refused, or failed.
+async fn settle_request(
+    engine: &Engine,
+    row: ConversationRow,
+    endpoint: Endpoint,
+    answer: std::result::Result<CreateConAnswer, CallError>,
+) -> Result<Conversation> {
+    let (done, asked) = match endpoint {
+        Endpoint::TransferCon => ("handed over to a human agent", "hand-over to a human agent"),
+        _ => ("chat requested", "chat request"),
+    };
     match answer {
         Ok(a) if a.result.is_success() => {
             let note = format!(
-                "chat requested, queue length {}",
+                "{done}, queue length {}",
                 a.queue_length.map_or("?".into(), |q| q.to_string())
             );
             let row = engine
@@ -437,7 +458,7 @@ async fn request_chat(engine: Engine, customer_id: i64) -> Result<Conversation> 
             Ok(row.view())
         }
         Ok(a) => {
-            let note = format!("chat request refused: {} {}", a.result, a.message);
+            let note = format!("{asked} refused: {} {}", a.result, a.message);
             let (code, message) = (a.result.code(), a.message.clone());
             engine
                 .update_conversation(row.id, Some(note), move |r| {
@@ -446,19 +467,15 @@ async fn request_chat(engine: Engine, customer_id: i64) -> Result<Conversation> 
                     r.status_message = Some(message.clone());
                 })
                 .await?;
-            Err(rejected(Endpoint::CreateCon, a.result, a.message))
+            Err(rejected(endpoint, a.result, a.message))
         }
         Err(e) => {
             let message = e.to_string();
             engine
-                .update_conversation(
-                    row.id,
-                    Some(format!("chat request failed: {e}")),
-                    move |r| {
-                        r.set_state(ConversationState::Failed);
-                        r.status_message = Some(message.clone());
-                    },
-                )
+                .update_conversation(row.id, Some(format!("{asked} failed: {e}")), move |r| {
+                    r.set_state(ConversationState::Failed);
+                    r.status_message = Some(message.clone());
+                })
                 .await?;
             Err(e.into())
         }
@@ -556,6 +573,44 @@ async fn cancel(engine: Engine, customer_id: i64) -> Result<Conversation> {
 }
 
 async fn transfer(engine: Engine, customer_id: i64, info: String) -> Result<Conversation> {
+    match engine.settings().profile.transfer_reading {
+        TransferReading::RobotSession => transfer_robot_session(engine, customer_id, info).await,
+        TransferReading::HandOver => hand_over(engine, customer_id, info).await,
+    }
+}
+
+/// Reading "hand-over from our own robot": the customer has no chat with webchat yet, and
+/// transferCon.do opens the request, with the robot's conversation as `transferInfo`.
+async fn hand_over(engine: Engine, customer_id: i64, info: String) -> Result<Conversation> {
+    let customer = engine.customer(customer_id).await?;
+    let row = open_request(&engine, customer_id).await?;
+    let settings = engine.settings();
+    let request = TransferConRequest {
+        session_id: Some(WireId::Num(0).into()),
+        open_id: WireId::Text(customer.open_id.clone()).into(),
+        create_time: create_time(settings.profile.create_time_format),
+        transfer_info: info,
+        epid: Some(settings.profile.epid.clone()),
+    };
+    let answer = engine
+        .client()
+        .call::<CreateConAnswer>(
+            &engine.target(),
+            Endpoint::TransferCon,
+            &request,
+            &Engine::context(&row),
+        )
+        .await;
+    settle_request(&engine, row, Endpoint::TransferCon, answer).await
+}
+
+/// Reading "transfer from a webchat robot session": a chat in progress with one of
+/// webchat's robot groups goes to a human group, in the same session.
+async fn transfer_robot_session(
+    engine: Engine,
+    customer_id: i64,
+    info: String,
+) -> Result<Conversation> {
     let row = engine
         .in_state(
             customer_id,
@@ -577,7 +632,7 @@ async fn transfer(engine: Engine, customer_id: i64, info: String) -> Result<Conv
         )
         .await?;
     let request = TransferConRequest {
-        session_id: session.into(),
+        session_id: Some(session.into()),
         open_id: WireId::Text(row.open_id.clone()).into(),
         create_time: create_time(engine.settings().profile.create_time_format),
         transfer_info: info,

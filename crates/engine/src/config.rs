@@ -24,6 +24,19 @@ pub struct SkillGroupRef {
     pub name: String,
 }
 
+/// The two readings of `transferCon.do` (「从微信端发送机器人转接到人工客服」).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum TransferReading {
+    /// A chat with one of webchat's robot groups goes to a human group, in the same session.
+    #[default]
+    RobotSession,
+    /// The hosting side's own robot hands its customer over: transferCon.do opens the request
+    /// itself (no session yet, `sessionId` 0) with the robot's conversation in `transferInfo`.
+    HandOver,
+}
+
 /// A step of the profile's rating scale, offered when `pushRating` arrives with an empty list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -59,6 +72,8 @@ pub struct Profile {
     pub content_encoding: ContentEncoding,
     pub create_time_format: CreateTimeFormat,
     pub rating_scale: Vec<RatingStep>,
+    /// How `transferCon.do` is read; the spec's words fit both.
+    pub transfer_reading: TransferReading,
     /// Refuse callbacks that break the interface (a non-1 answer naming the field) instead
     /// of accepting and flagging them.
     pub strict_contract: bool,
@@ -105,6 +120,7 @@ impl Default for Profile {
                     name: "★".repeat(n),
                 })
                 .collect(),
+            transfer_reading: TransferReading::default(),
             strict_contract: false,
             allowed_sources: vec![],
             shared_secret: None,

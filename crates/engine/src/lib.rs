@@ -23,7 +23,7 @@ pub mod sanitize;
 pub mod store;
 mod timers;
 
-pub use config::{CreateTimeFormat, Profile, RatingStep, SkillGroupRef};
+pub use config::{CreateTimeFormat, Profile, RatingStep, SkillGroupRef, TransferReading};
 pub use engine::{Engine, EngineOptions};
 pub use error::EngineError;
 pub use events::{EngineEvent, EventBatch, EventWatch};

@@ -408,3 +408,43 @@ async fn request_statuses_that_end_a_request_are_shown() {
     let (_, c) = rig.chatting("Ent", 1).await;
     assert_eq!(c.state, ConversationState::Chatting);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn our_own_robot_hands_a_customer_over_and_transfercon_opens_the_request() {
+    let rig = Rig::start().await;
+    rig.engine
+        .set_profile(wxsim_engine::Profile {
+            transfer_reading: wxsim_engine::TransferReading::HandOver,
+            ..rig.engine.profile()
+        })
+        .await
+        .unwrap();
+    let customer = rig.customer("Yu", 1).await;
+    let robot_said = "robot: how can I help?\ncustomer: a person, please";
+    let opened = rig.engine.transfer(customer.id, robot_said).await.unwrap();
+    assert_eq!(opened.state, ConversationState::Queued);
+    let human = rig.wait_state(&customer, ConversationState::Chatting).await;
+    assert_eq!(human.id, opened.id);
+    assert!(human.session_id.is_some());
+
+    let sent = rig
+        .engine
+        .exchanges(&wxsim_engine::ExchangeFilter {
+            operation: Some("transferCon.do".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .remove(0);
+    let body: serde_json::Value = serde_json::from_str(&sent.request_body).unwrap();
+    assert_eq!(body["sessionId"], 0, "no webchat session yet: {body}");
+    assert_eq!(body["transferInfo"], robot_said);
+    let answer: serde_json::Value =
+        serde_json::from_str(sent.response_body.as_deref().unwrap()).unwrap();
+    assert_eq!(answer["result"], 1, "createcon-shaped: {answer}");
+    assert!(answer.get("queueLength").is_some(), "{answer}");
+
+    // A hand-over needs a customer without a chat in progress.
+    let refused = rig.engine.transfer(customer.id, "again").await.unwrap_err();
+    assert_eq!(refused.kind(), "wrong_state", "{refused}");
+}

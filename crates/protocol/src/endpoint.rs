@@ -189,7 +189,10 @@ pub struct RateSessionRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferConRequest {
-    pub session_id: SessionId,
+    /// The robot session being handed over; a hand-over from the hosting side's own robot
+    /// has no webchat session yet: `0`, or absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<SessionId>,
     pub open_id: OpenId,
     pub create_time: CreateTime,
     #[serde(default)]

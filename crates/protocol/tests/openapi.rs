@@ -251,7 +251,7 @@ fn our_bodies() -> Vec<(String, Operation, Side, Value)> {
             endpoint(P::TransferCon),
             R,
             to_json(TransferConRequest {
-                session_id: WireId::Num(1001).into(),
+                session_id: Some(WireId::Num(1001).into()),
                 open_id: "o-1".into(),
                 create_time: create_time.clone(),
                 transfer_info: "robot said".into(),

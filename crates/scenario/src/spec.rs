@@ -11,7 +11,7 @@ use wxsim_engine::protocol::{
     content::{LinkContent, LocationContent},
     AgentRef, ContentEncoding, RequestSource, RequestStatus, ResultCode,
 };
-use wxsim_engine::{ConversationState, CreateTimeFormat, Profile};
+use wxsim_engine::{ConversationState, CreateTimeFormat, Profile, TransferReading};
 use wxsim_webchat::{
     AgentPatch, ClockPatch, ConfigPatch, FaultSpec, GroupPatch, NextRequestStatus, RoutingFailure,
 };
@@ -40,6 +40,8 @@ pub struct Settings {
     pub request_timeout_ms: Option<u64>,
     pub content_encoding: Option<ContentEncoding>,
     pub create_time_format: Option<CreateTimeFormat>,
+    /// How `transferCon.do` is read: `robot_session` (default) or `hand_over`.
+    pub transfer_reading: Option<TransferReading>,
 }
 
 impl Settings {
@@ -59,6 +61,9 @@ impl Settings {
         }
         if let Some(v) = self.create_time_format {
             profile.create_time_format = v;
+        }
+        if let Some(v) = self.transfer_reading {
+            profile.transfer_reading = v;
         }
     }
 

@@ -435,3 +435,17 @@ async fn a_persistent_group_answers_with_its_session_at_once() {
     assert_eq!(rig.sim.control().state().sessions.len(), 1);
     rig.sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_transfer_with_no_session_opens_a_request_like_createcon() {
+    let rig = Rig::start().await;
+    for body in [
+        json!({"openId": "o-handover", "createTime": "2026-11-29 10:00:00", "transferInfo": "robot chat"}),
+        json!({"sessionId": 0, "openId": "o-handover-2", "createTime": "2026-11-29 10:00:00", "transferInfo": "robot chat"}),
+    ] {
+        let (status, answer) = rig.call("transferCon.do", body).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["result"], 1, "{answer}");
+        assert!(answer["queueLength"].is_i64(), "createcon-shaped: {answer}");
+    }
+}

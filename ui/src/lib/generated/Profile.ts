@@ -3,6 +3,7 @@ import type { ContentEncoding } from "./ContentEncoding";
 import type { CreateTimeFormat } from "./CreateTimeFormat";
 import type { RatingStep } from "./RatingStep";
 import type { SkillGroupRef } from "./SkillGroupRef";
+import type { TransferReading } from "./TransferReading";
 
 export type Profile = { name: string, 
 /**
@@ -33,6 +34,10 @@ queuePollIntervalMs: number,
  * Timeout of every call to webchat.
  */
 requestTimeoutMs: number, contentEncoding: ContentEncoding, createTimeFormat: CreateTimeFormat, ratingScale: Array<RatingStep>, 
+/**
+ * How `transferCon.do` is read; the spec's words fit both.
+ */
+transferReading: TransferReading, 
 /**
  * Refuse callbacks that break the interface (a non-1 answer naming the field) instead
  * of accepting and flagging them.
