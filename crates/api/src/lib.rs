@@ -5,6 +5,7 @@
 
 use std::convert::Infallible;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
@@ -32,7 +33,23 @@ use wxsim_engine::{
 #[derive(Clone)]
 struct Api {
     engine: Engine,
-    token: String,
+}
+
+/// The token every guarded route asks for.
+#[derive(Clone)]
+struct Token(Arc<str>);
+
+/// Puts `routes` behind the API's guard: the token (`Authorization: Bearer` or `?token=`)
+/// and the `Origin` check. For routes the API does not build itself (crates/stack's
+/// `/api/simulator`), so that they are guarded exactly as its own.
+pub fn guarded<S: Clone + Send + Sync + 'static>(routes: Router<S>, token: &str) -> Router<S> {
+    routes.layer(middleware::from_fn_with_state(Token(token.into()), guard))
+}
+
+/// An error answer as every API route gives it: `status` with `{"error": error}`, where
+/// `error` has at least `kind` and `message`.
+pub fn error_response(status: StatusCode, error: serde_json::Value) -> Response {
+    (status, Json(json!({ "error": error }))).into_response()
 }
 
 /// What a route answers when it fails, always as `{error: {kind, message, ...}}`.
@@ -96,7 +113,7 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 
 /// The API and, when `ui_dir` holds a build, the UI.
 pub fn router(engine: Engine, token: String, ui_dir: PathBuf) -> Router {
-    let api = Api { engine, token };
+    let api = Api { engine };
     let routes = Router::new()
         .route("/info", get(info))
         .route("/customers", get(customers).post(create_customer))
@@ -132,9 +149,8 @@ pub fn router(engine: Engine, token: String, ui_dir: PathBuf) -> Router {
         .route(
             "/interface.openapi.json",
             get(|| async { Json(wxsim_engine::protocol::openapi::document()) }),
-        )
-        .layer(middleware::from_fn_with_state(api.clone(), guard))
-        .with_state(api);
+        );
+    let routes = guarded(routes, &token).with_state(api);
     Router::new()
         .route(
             "/api/health",
@@ -160,7 +176,7 @@ fn ui(dir: PathBuf) -> Router {
 
 /// Refuses requests without the token, and browser requests from another origin.
 async fn guard(
-    State(api): State<Api>,
+    State(Token(token)): State<Token>,
     headers: HeaderMap,
     request: Request,
     next: Next,
@@ -172,7 +188,7 @@ async fn guard(
         .map(str::to_owned);
     let presented =
         bearer.or_else(|| query_value(request.uri().query()?, "token").map(str::to_owned));
-    if presented.as_deref() != Some(api.token.as_str()) {
+    if presented.as_deref() != Some(&*token) {
         let body = json!({ "error": { "kind": "unauthorized", "message": "missing or wrong token: use the token `wxsim serve` printed, as `Authorization: Bearer TOKEN`" } });
         return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
     }

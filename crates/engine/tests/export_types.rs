@@ -1,6 +1,8 @@
 //! The TypeScript types of the engine's API (and the spec's code tables) for the UI, in
-//! `ui/src/lib/generated/`. The test generates them and fails when the committed copy is
-//! stale; `npm --prefix ui run gen:types` (`WXSIM_TS_WRITE=1`) writes them there instead.
+//! `ui/src/lib/generated/`, and those of the embedded simulator's controls
+//! (`/api/simulator/*`, named `Sim…`). The test generates them and fails when the committed
+//! copy is stale; `npm --prefix ui run gen:types` (`WXSIM_TS_WRITE=1`) writes them there
+//! instead.
 #![cfg(feature = "ts")]
 
 use std::path::{Path, PathBuf};
@@ -14,6 +16,10 @@ use wxsim_engine::protocol::{
 use wxsim_engine::{
     ConversationFilter, EngineEvent, EventBatch, EventWatch, ExchangeFilter, Media, NewCustomer,
     Profile, SearchHit,
+};
+use wxsim_webchat::{
+    AgentPatch, ClockPatch, ConfigPatch, FaultSpec, GroupPatch, NextRequestStatus, RoutingFailure,
+    StateSnapshot,
 };
 
 fn committed_dir() -> PathBuf {
@@ -107,6 +113,14 @@ fn generate(dir: &Path) {
     Profile::export_all_to(dir).unwrap();
     ListenerFault::export_all_to(dir).unwrap();
     ContractReport::export_all_to(dir).unwrap();
+    StateSnapshot::export_all_to(dir).unwrap();
+    ConfigPatch::export_all_to(dir).unwrap();
+    AgentPatch::export_all_to(dir).unwrap();
+    GroupPatch::export_all_to(dir).unwrap();
+    ClockPatch::export_all_to(dir).unwrap();
+    NextRequestStatus::export_all_to(dir).unwrap();
+    RoutingFailure::export_all_to(dir).unwrap();
+    FaultSpec::export_all_to(dir).unwrap();
     std::fs::write(dir.join("codes.ts"), codes_module()).expect("codes.ts written");
 }
 

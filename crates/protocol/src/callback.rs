@@ -128,7 +128,10 @@ pub struct CloseCallback {
 
 /// One agent of a session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AgentRef {
+    /// As webchat sent it: a number or a string.
+    #[cfg_attr(feature = "ts", ts(type = "number | string"))]
     pub id: AgentId,
     #[serde(default)]
     pub name: String,

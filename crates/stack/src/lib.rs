@@ -1,7 +1,10 @@
 //! One running wxsim: the engine on its callback listener and, when wxsim plays webchat
 //! itself, the embedded simulator beside it on loopback. `wxsim serve`, the desktop shell
 //! and scenario runs start and stop it here, so that they cannot start or stop it
-//! differently.
+//! differently. Its API is the engine's (crates/api) plus the embedded simulator's controls
+//! under `/api/simulator` ([`simulator`]), behind the same guard.
+
+pub mod simulator;
 
 use std::io;
 use std::path::PathBuf;
@@ -89,9 +92,14 @@ impl Stack {
         self.control.as_ref()
     }
 
-    /// The engine's API (and, when `ui_dir` holds a build, the UI), guarded by `token`.
+    /// The engine's API (and, when `ui_dir` holds a build, the UI) and the simulator's
+    /// controls under `/api/simulator` (404 without one), guarded by `token`.
     pub fn router(&self, token: String, ui_dir: PathBuf) -> Router {
-        wxsim_api::router(self.engine.clone(), token, ui_dir)
+        let simulator = wxsim_api::guarded(
+            Router::new().nest(simulator::PREFIX, simulator::routes(self.control.clone())),
+            &token,
+        );
+        wxsim_api::router(self.engine.clone(), token, ui_dir).merge(simulator)
     }
 
     /// Stops the engine (closing the database), then the simulator; a second call does nothing.

@@ -147,6 +147,9 @@ impl ScriptedAgent {
                 .chatting_mut(&req.session_id)
                 .ok_or_else(|| SimError::unknown_session(&req.session_id))?;
             session.check_customer(&req.open_id)?;
+            if let Some(language) = html::language_of(&message) {
+                session.language = language;
+            }
             session.messages.push(ReceivedMessage {
                 message: message.clone(),
                 agent_id: req.agent_id.clone(),
@@ -269,7 +272,7 @@ impl ScriptedAgent {
             current.replies += 1;
             current.clone()
         };
-        let reply = html::reply(&message, &fetched, current.replies);
+        let reply = html::reply(&message, &fetched, current.replies, current.language);
         self.send(&current, bodies::msg(&current, reply));
     }
 }

@@ -35,18 +35,23 @@ impl Callback {
 /// What happened to one callback.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimCallbackOutcome"))]
 pub struct CallbackOutcome {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: u64,
     /// The path called, e.g. `/ari//pushRating`.
     pub path: String,
     /// The customer's lane.
     pub open_id: String,
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
     pub request: Value,
     /// HTTP status, when an answer came.
     pub status: Option<u16>,
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
     pub answer: Option<Value>,
     /// Why it failed: transport error, HTTP status, or a non-1 result.
     pub error: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at_ms: i64,
     /// Which try this was (1: the first).
     #[serde(default = "first_try")]

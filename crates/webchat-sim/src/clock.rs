@@ -24,36 +24,46 @@ pub struct Clock {
 /// `offsetMs`, `nowMs`/`now`, `advanceMs`, `frozen`, `timeZoneOffsetMinutes`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimClockPatch"))]
 pub struct ClockPatch {
     /// Back to real time, running.
     #[serde(default)]
     pub real: bool,
     /// Real time plus this much.
     #[serde(default, alias = "offset_ms")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub offset_ms: Option<i64>,
     /// Now is this instant (epoch ms); the clock runs on from it unless frozen.
     #[serde(default, alias = "now_ms")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub now_ms: Option<i64>,
     /// Now is this local wall time, `yyyy-MM-dd HH:mm:ss` (or `…THH:mm[:ss]`).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub now: Option<String>,
     /// Moves the clock forward (or back, when negative).
     #[serde(default, alias = "advance_ms")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub advance_ms: Option<i64>,
     /// Stops the clock where it is (`true`) or lets it run on from there (`false`).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub frozen: Option<bool>,
     #[serde(default, alias = "time_zone_offset_minutes")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub time_zone_offset_minutes: Option<i32>,
 }
 
 /// The clock as `/sim/state` shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimClockView"))]
 pub struct ClockView {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub now_ms: i64,
     /// Local wall time in the simulator's time zone.
     pub local: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub offset_ms: i64,
     pub frozen: bool,
     pub time_zone_offset_minutes: i32,

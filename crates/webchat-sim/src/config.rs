@@ -57,6 +57,7 @@ impl SkillGroup {
 /// (its early hours count for the day the shift began); `open` equal to `close` is all day.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimWorkingHours"))]
 pub struct WorkingHours {
     pub open: String,
     pub close: String,
@@ -278,43 +279,58 @@ pub(crate) fn check_group(group: &SkillGroup) -> Result<(), ParseError> {
 /// The settings that can change while the simulator runs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SimSettings {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub accept_delay_ms: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub reply_delay_ms: u64,
     pub auto_reply: bool,
     pub answer_request_id: bool,
     #[serde(default = "yes")]
     pub resend_waiting: bool,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub callback_timeout_ms: u64,
     #[serde(default)]
     pub callback_tries: u32,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub callback_backoff_ms: u64,
 }
 
 /// A change to the running settings: absent fields stay as they are.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimConfigPatch"))]
 pub struct ConfigPatch {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub accept_delay_ms: Option<u64>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub reply_delay_ms: Option<u64>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub auto_reply: Option<bool>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub answer_request_id: Option<bool>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub resend_waiting: Option<bool>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub callback_timeout_ms: Option<u64>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub callback_tries: Option<u32>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub callback_backoff_ms: Option<u64>,
     /// A new hosting-service base URL.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub ari_base: Option<String>,
 }
 
@@ -371,19 +387,25 @@ fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 /// are; `null` clears `hours` and `queueTimeoutMs`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimGroupPatch"))]
 pub struct GroupPatch {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub robot: Option<bool>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub persistent: Option<bool>,
     #[serde(
         default,
         deserialize_with = "nullable",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "ts", ts(as = "Option<WorkingHours>", optional = nullable))]
     pub hours: Option<Option<WorkingHours>>,
     #[serde(
         default,
@@ -391,10 +413,13 @@ pub struct GroupPatch {
         deserialize_with = "nullable",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "ts", ts(optional = nullable, type = "number | null"))]
     pub queue_timeout_ms: Option<Option<u64>>,
     #[serde(default, alias = "refuse_share")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub refuse_share: Option<f64>,
     #[serde(default, alias = "refuse_next")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub refuse_next: Option<u32>,
 }
 
@@ -420,19 +445,24 @@ impl GroupPatch {
 /// `capacity: null` lifts the limit.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimAgentPatch"))]
 pub struct AgentPatch {
     pub id: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub name: Option<String>,
     #[serde(default, alias = "skill_groups")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number[]"))]
     pub skill_groups: Option<Vec<i64>>,
     #[serde(
         default,
         deserialize_with = "nullable",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "ts", ts(optional = nullable, type = "number | null"))]
     pub capacity: Option<Option<u32>>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub online: Option<bool>,
 }
 

@@ -9,19 +9,23 @@ use wxsim_protocol::{Endpoint, RequestStatus, ResultCode};
 /// The next `count` calls to `endpoint` answer with `result` (any code, unknown ones too).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimFaultSpec"))]
 pub struct FaultSpec {
     /// The endpoint's path, e.g. `"createcon.do"`.
     #[serde(
         serialize_with = "serialize_endpoint",
         deserialize_with = "deserialize_endpoint"
     )]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub endpoint: Endpoint,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub result: ResultCode,
     /// How many calls; `0` clears the fault.
     #[serde(default = "one")]
     pub count: u32,
     /// The answer's `message`; by default the code's name.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub message: Option<String>,
 }
 
@@ -30,9 +34,12 @@ pub struct FaultSpec {
 /// until it is cancelled, anything else ends it with that status.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimNextRequestStatus"))]
 pub struct NextRequestStatus {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub status: RequestStatus,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable, type = "number | null"))]
     pub skill_group: Option<i64>,
 }
 
@@ -41,12 +48,16 @@ pub struct NextRequestStatus {
 /// routing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimRoutingFailure"))]
 pub struct RoutingFailure {
     #[serde(default = "routing_failed")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub result: ResultCode,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub message: Option<String>,
     #[serde(default, alias = "skill_group")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable, type = "number | null"))]
     pub skill_group: Option<i64>,
     /// How many requests; `0` clears the planned failures.
     #[serde(default = "one")]

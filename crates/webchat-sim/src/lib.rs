@@ -37,6 +37,7 @@ pub use config::{
 pub use control::SimControl;
 pub use error::SimError;
 pub use faults::{FaultSpec, NextRequestStatus, RoutingFailure};
+pub use html::Language;
 pub use media::MediaRecord;
 pub use queue::{QueuedRequest, RequestOrigin};
 pub use server::{spawn, SimHandle};

@@ -14,15 +14,18 @@ use crate::sim::Sim;
 /// One media file the simulator fetched (or failed to).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimMediaRecord"))]
 pub struct MediaRecord {
     pub media_id: String,
     /// `image`, `voice`, `video` or `thumb`: the `type` of the download address.
     #[serde(rename = "type")]
     pub media_type: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub session_id: i64,
     /// The file name `getMedia` answered.
     pub file: Option<String>,
     pub url: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub size: Option<u64>,
     pub sha256: Option<String>,
     pub ok: bool,

@@ -10,12 +10,14 @@ use crate::error::SimError;
 /// Why a request was queued.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimRequestOrigin"))]
 pub enum RequestOrigin {
     /// `createcon.do`: a new chat.
     NewChat,
     /// `transferCon.do`: a robot session going to a human agent, keeping its id.
     Transfer {
         #[serde(rename = "sessionId")]
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         session_id: i64,
     },
     /// `transferCon.do` with no session: the hosting side's robot hands its customer over.
@@ -29,9 +31,15 @@ pub enum RequestOrigin {
 /// One chat request waiting in a skill group.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimQueuedRequest"))]
 pub struct QueuedRequest {
     pub request_id: String,
+    #[cfg_attr(feature = "ts", ts(type = "number | string"))]
     pub open_id: OpenId,
+    /// As `createcon.do` gave it.
+    #[serde(default)]
+    pub nickname: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub skill_group: i64,
     pub epid: Option<String>,
     /// The agent the customer asked for, if any.
@@ -39,8 +47,10 @@ pub struct QueuedRequest {
     pub origin: RequestOrigin,
     /// How the request will end: accepted, or a status injected by the tester
     /// (`WAITING` keeps it queued, and those behind it, until it is cancelled).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub outcome: RequestStatus,
     /// When it was queued, on the simulator's clock.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub queued_at_ms: i64,
     /// The agent looking at it (it holds a seat of that agent's capacity).
     #[serde(default)]

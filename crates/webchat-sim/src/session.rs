@@ -7,12 +7,14 @@ use serde::{Deserialize, Serialize};
 use wxsim_protocol::{AgentId, AgentRef, MessageContent, OpenId, RatingId, ResultCode, SessionId};
 
 use crate::error::SimError;
+use crate::html::Language;
 
 /// Service account id used in media addresses when the customer sent no `epid`.
 pub const DEFAULT_SERVICE_ACCOUNT: &str = "wxsim";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimSessionState"))]
 pub enum SessionState {
     Chatting,
     ClosedByCustomer,
@@ -25,29 +27,39 @@ pub enum SessionState {
 /// A message the customer sent through `getmsg.do`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimReceivedMessage"))]
 pub struct ReceivedMessage {
     #[serde(flatten)]
     pub message: MessageContent,
     /// The agent the customer addressed.
+    #[cfg_attr(feature = "ts", ts(type = "number | string"))]
     pub agent_id: AgentId,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at_ms: i64,
 }
 
 /// What the customer submitted through `ratesession.do`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimRating"))]
 pub struct Rating {
+    #[cfg_attr(feature = "ts", ts(type = "number | string"))]
     pub rating_id: RatingId,
     pub rating_comment: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at_ms: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimSession"))]
 pub struct Session {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub session_id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number | string"))]
     pub open_id: OpenId,
     pub epid: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub skill_group: i64,
     /// The agent serving the session.
     pub agent: AgentRef,
@@ -57,8 +69,13 @@ pub struct Session {
     pub messages: Vec<ReceivedMessage>,
     /// Scripted replies sent so far.
     pub replies: u32,
+    /// The language the agent writes in: the customer's, as far as it tells.
+    #[serde(default)]
+    pub language: Language,
     pub rating: Option<Rating>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub opened_at_ms: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub closed_at_ms: Option<i64>,
 }
 
@@ -183,6 +200,7 @@ mod tests {
             state,
             messages: vec![],
             replies: 0,
+            language: Language::En,
             rating: None,
             opened_at_ms: 0,
             closed_at_ms: None,

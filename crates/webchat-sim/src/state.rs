@@ -24,7 +24,7 @@ use crate::config::{
 };
 use crate::error::SimError;
 use crate::faults::{FaultSpec, Faults, NextRequestStatus, RoutingFailure};
-use crate::html;
+use crate::html::{self, Language};
 use crate::media::MediaRecord;
 use crate::queue::{Queue, QueuedRequest, RequestOrigin};
 use crate::session::{Session, SessionState, Sessions};
@@ -86,6 +86,7 @@ pub enum Admission {
 /// Everything the simulator knows, for inspection (`GET /sim/state`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimState"))]
 pub struct StateSnapshot {
     pub settings: SimSettings,
     pub ari_base: String,
@@ -107,7 +108,9 @@ pub struct StateSnapshot {
 /// A skill group as it is now.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimGroupView"))]
 pub struct GroupView {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub name: String,
     pub robot: bool,
@@ -115,6 +118,7 @@ pub struct GroupView {
     pub hours: Option<WorkingHours>,
     /// Within its working hours now.
     pub open: bool,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub queue_timeout_ms: Option<u64>,
     pub refuse_share: f64,
     pub refuse_next: u32,
@@ -125,9 +129,11 @@ pub struct GroupView {
 /// An agent as it is now.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimAgentView"))]
 pub struct AgentView {
     pub id: String,
     pub name: String,
+    #[cfg_attr(feature = "ts", ts(type = "number[]"))]
     pub skill_groups: Vec<i64>,
     pub online: bool,
     pub capacity: Option<u32>,
@@ -138,12 +144,19 @@ pub struct AgentView {
 /// A request's place in its group's queue.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimPlaceView"))]
 pub struct PlaceView {
     pub request_id: String,
+    #[cfg_attr(feature = "ts", ts(type = "number | string"))]
     pub open_id: OpenId,
+    /// As `createcon.do` gave it.
+    #[serde(default)]
+    pub nickname: Option<String>,
     /// `orderInQueue`: 0 for the first in line.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub position: i64,
     /// Since it was queued, on the simulator's clock.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub waited_ms: i64,
     pub offered_to: Option<String>,
     /// Planned to stay queued (`next-request-status` 0): nobody behind it is served.
@@ -247,8 +260,14 @@ impl SimState {
                 ),
             ));
         }
+        let language = req
+            .nickname
+            .as_deref()
+            .and_then(Language::of)
+            .unwrap_or_default();
         if group.persistent {
-            let session = self.open_session(&req.open_id, req.epid.clone(), group.id, agent);
+            let session =
+                self.open_session(&req.open_id, req.epid.clone(), group.id, agent, language);
             self.welcome(&session);
             return Ok(Admission::Persistent(Box::new(session)));
         }
@@ -259,6 +278,11 @@ impl SimState {
             pinned,
             RequestOrigin::NewChat,
         );
+        if let Admission::Queued { request_id, .. } = &queued {
+            if let Some(r) = self.queue.get_mut(request_id) {
+                r.nickname = req.nickname.clone();
+            }
+        }
         self.dispatch_all();
         Ok(queued)
     }
@@ -435,6 +459,7 @@ impl SimState {
         self.queue.push(QueuedRequest {
             request_id: request_id.clone(),
             open_id: open_id.clone(),
+            nickname: None,
             skill_group: group.id,
             epid,
             pinned_agent,
@@ -637,12 +662,19 @@ impl SimState {
         let length = self.queue.length(request.skill_group);
         let agent = self.agent_ref(agent_id);
         let session = match &request.origin {
-            RequestOrigin::NewChat | RequestOrigin::HandOver { .. } => Some(self.open_session(
-                &request.open_id,
-                request.epid.clone(),
-                request.skill_group,
-                agent,
-            )),
+            RequestOrigin::NewChat | RequestOrigin::HandOver { .. } => Some(
+                self.open_session(
+                    &request.open_id,
+                    request.epid.clone(),
+                    request.skill_group,
+                    agent,
+                    request
+                        .nickname
+                        .as_deref()
+                        .and_then(Language::of)
+                        .unwrap_or_default(),
+                ),
+            ),
             RequestOrigin::Transfer { session_id } => {
                 self.hand_over(*session_id, request.skill_group, agent)
             }
@@ -674,11 +706,10 @@ impl SimState {
 
     /// The agents of a new session, and the agent's greeting.
     fn welcome(&mut self, session: &Session) {
+        let robot = self.group(session.skill_group).is_some_and(|g| g.robot);
+        let greeting = html::greeting(&session.agent.name, robot, session.language);
         self.send(&session.open_id, bodies::agents(session));
-        self.send(
-            &session.open_id,
-            bodies::msg(session, html::greeting(&session.agent.name)),
-        );
+        self.send(&session.open_id, bodies::msg(session, greeting));
     }
 
     fn open_session(
@@ -687,6 +718,7 @@ impl SimState {
         epid: Option<String>,
         skill_group: i64,
         agent: AgentRef,
+        language: Language,
     ) -> Session {
         let session = Session {
             session_id: self.next_session,
@@ -698,6 +730,7 @@ impl SimState {
             state: SessionState::Chatting,
             messages: Vec::new(),
             replies: 0,
+            language,
             rating: None,
             opened_at_ms: now_ms(),
             closed_at_ms: None,
@@ -877,6 +910,7 @@ impl SimState {
                 .map(|(position, r)| PlaceView {
                     request_id: r.request_id.clone(),
                     open_id: r.open_id.clone(),
+                    nickname: r.nickname.clone(),
                     position,
                     waited_ms: (now - r.queued_at_ms).max(0),
                     offered_to: r.offered_to.clone(),
