@@ -18,15 +18,18 @@ export const TOKEN = "ui-test-token";
 export const SCREENSHOTS = join(here, "screenshots");
 const BIN =
   process.env.WXSIM_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), "debug", "wxsim");
+/** The built UI to serve; `$WXSIM_UI_DIR` points elsewhere (another build, to compare). */
+const UI_DIR = process.env.WXSIM_UI_DIR ?? join(ROOT, "ui/dist");
 
-export { eventually } from "../support/poll.mjs";
+import { eventually } from "../support/poll.mjs";
+export { eventually };
 
 /** Starts `wxsim serve` on free ports with a fresh data dir; resolves once it printed its addresses. */
 export async function startServe() {
   const dataDir = mkdtempSync(join(tmpdir(), "wxsim-ui-data-"));
   const child = spawn(
     BIN,
-    ["serve", "--listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--data-dir", dataDir, "--token", TOKEN, "--ui-dir", join(ROOT, "ui/dist")],
+    ["serve", "--listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--data-dir", dataDir, "--token", TOKEN, "--ui-dir", UI_DIR],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" } },
   );
   let stderr = "";
@@ -165,16 +168,36 @@ export async function waitForStatus(page, serve, state, timeout = 15_000) {
   }
 }
 
+/** True when the focused element matches `selector`. */
+export function focusedOn(page, selector) {
+  return page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector);
+}
+
+/** Waits until the focused element matches `selector`; the failure says what has focus instead. */
+export async function waitForFocus(page, selector, timeout = 10_000) {
+  await eventually(() => focusedOn(page, selector), { timeout, what: `focus on ${selector}` }).catch(async (e) => {
+    const at = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 200) ?? "nothing");
+    throw new Error(`${e.message}\nfocused: ${at}`);
+  });
+}
+
 /** True when two bounding boxes do not overlap. */
 export function apart(a, b) {
   return a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
 }
 
-/** Opens the UI, adds a customer through the form and waits until an agent is chatting. */
+/**
+ * Adds a customer through the form (on the Chat view, where the customer list is) and waits
+ * until the new customer is open and an agent is chatting with it.
+ */
 export async function addChattingCustomer(page, nickname) {
+  await page.click('[data-tab="chat"]');
   await page.click('[data-testid="new-customer"]');
   await page.fill('[data-testid="new-customer-form"] input[name="nickname"]', nickname);
   await page.click('[data-testid="new-customer-form"] button[type="submit"]');
+  // Until the form closes, the customer open before (maybe chatting too) is still on screen.
+  await page.waitForSelector('[data-testid="new-customer-form"]', { state: "detached", timeout: 15_000 });
+  await page.waitForSelector(`button.row.selected[data-customer=${JSON.stringify(nickname)}]`);
   await page.waitForSelector('[data-testid="conversation-status"][data-state="chatting"]', { timeout: 15_000 });
 }
 

@@ -234,6 +234,8 @@ describe("profiles", () => {
   test("the new-customer form offers the active profile's skill groups, free entry still possible", async () => {
     const skillGroups = [{ id: 2, name: "Support" }, { id: 9, name: "Robot" }, { id: 42, name: "VIP" }];
     await fresh({ changes: { skillGroups } });
+    // The customer list, and its New customer button, show on the Chat view.
+    await page.click('[data-tab="chat"]');
     await page.click('[data-testid="new-customer"]');
     const form = page.locator('[data-testid="new-customer-form"]');
     const choices = form.locator('[data-testid="skill-group-choices"] button');

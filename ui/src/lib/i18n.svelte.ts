@@ -186,7 +186,7 @@ const en = {
   operation: "Operation",
   outcome: "Outcome",
   error: "Error",
-  shortcuts: "Enter send · Ctrl/⌘+K search · Alt+↑/↓ switch customer",
+  shortcuts: "N new customer · / composer · Enter send · Alt+↑/↓ switch customer · Ctrl/⌘+K search · Esc back to Chat",
   tokenTitle: "Connect to wxsim",
   tokenHint: "Paste the token that `wxsim serve` printed, or open the link it printed.",
   connect: "Connect",
@@ -230,6 +230,34 @@ const en = {
   exchangesCount: "Exchanges",
   exchangesWithFindings: "Exchanges with findings",
   newestShown: "The newest {n} of {m}.",
+  welcomeTitle: "Play a WeChat customer",
+  welcomeText: "Create a customer, ask webchat for a chat and talk to its agents the way a customer would. Every call on the wire shows under Wire.",
+  welcomePick: "Or open a customer from the list (Alt+↑/↓).",
+  newCustomerKey: "New customer (N)",
+  composerWaiting: "Waiting for an agent: write now, send once the chat starts.",
+  composerIdle: "No chat open: request one to send messages.",
+  sidePanel: "Agents & details",
+  faultsArmedOne: "1 fault armed",
+  faultsArmedMany: "{n} faults armed",
+  pulseLabelAlive: "pulse: alive",
+  pulseLabelDead: "pulse: not alive",
+  pulseLabelNone: "pulse: check",
+  zoom: "zoom {n}",
+  messagesOne: "1 message",
+  messagesMany: "{n} messages",
+  conversationN: "conversation {n}",
+  unreadN: "{n} unread",
+  removeFilter: "Remove this filter",
+  keyboardShortcuts: "Keyboard shortcuts",
+  keyNew: "New customer",
+  keyWrite: "Go to the composer",
+  keySend: "Send",
+  keyNewline: "New line",
+  keySwitch: "Previous / next customer",
+  keySearch: "Search all messages",
+  keyBack: "Back to Chat; close a dialog or panel",
+  keyRate: "Move between rating options; Enter submits",
+  keyNotTyping: "N and / work when not typing in a field.",
 } as const;
 
 export type Key = keyof typeof en;
@@ -419,7 +447,7 @@ const zh: Record<Key, string> = {
   operation: "接口",
   outcome: "结果",
   error: "错误",
-  shortcuts: "回车发送 · Ctrl/⌘+K 搜索 · Alt+↑/↓ 切换客户",
+  shortcuts: "N 新建客户 · / 输入框 · 回车发送 · Alt+↑/↓ 切换客户 · Ctrl/⌘+K 搜索 · Esc 返回会话",
   tokenTitle: "连接 wxsim",
   tokenHint: "粘贴 `wxsim serve` 输出的 token，或打开它输出的链接。",
   connect: "连接",
@@ -463,6 +491,34 @@ const zh: Record<Key, string> = {
   exchangesCount: "报文数",
   exchangesWithFindings: "有问题的报文",
   newestShown: "显示最新 {n} 条，共 {m} 条。",
+  welcomeTitle: "扮演一位微信客户",
+  welcomeText: "新建客户，向 webchat 请求会话，像客户一样与坐席对话。所有接口调用都记录在“报文”中。",
+  welcomePick: "或从列表中打开一个客户（Alt+↑/↓）。",
+  newCustomerKey: "新建客户 (N)",
+  composerWaiting: "等待坐席接入：可先输入，会话开始后发送。",
+  composerIdle: "当前没有会话：请求会话后才能发送消息。",
+  sidePanel: "坐席与详情",
+  faultsArmedOne: "已启用 1 个故障",
+  faultsArmedMany: "已启用 {n} 个故障",
+  pulseLabelAlive: "心跳：存活",
+  pulseLabelDead: "心跳：失效",
+  pulseLabelNone: "心跳：检测",
+  zoom: "缩放 {n}",
+  messagesOne: "1 条消息",
+  messagesMany: "{n} 条消息",
+  conversationN: "会话 {n}",
+  unreadN: "{n} 条未读",
+  removeFilter: "移除此筛选",
+  keyboardShortcuts: "键盘快捷键",
+  keyNew: "新建客户",
+  keyWrite: "转到输入框",
+  keySend: "发送",
+  keyNewline: "换行",
+  keySwitch: "上一个 / 下一个客户",
+  keySearch: "搜索全部消息",
+  keyBack: "返回会话；关闭对话框或面板",
+  keyRate: "在评价选项间移动；回车提交",
+  keyNotTyping: "N 和 / 在未输入文字时可用。",
 };
 
 const dictionaries: Record<Lang, Record<Key, string>> = { en, zh };
@@ -480,6 +536,9 @@ class I18n {
   t = (key: Key, params: Record<string, string | number> = {}): string =>
     dictionaries[this.lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ""));
 
+  /** `one` for exactly 1, else `many` with `{n}`. */
+  count = (n: number, one: Key, many: Key): string => this.t(n === 1 ? one : many, { n });
+
   time = (ms: number): string =>
     new Date(ms).toLocaleTimeString(this.lang === "zh" ? "zh-CN" : "en-GB", { hour12: false });
 
@@ -489,3 +548,4 @@ class I18n {
 
 export const i18n = new I18n();
 export const t = i18n.t;
+export const count = i18n.count;
