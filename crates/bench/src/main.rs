@@ -13,7 +13,6 @@ mod intake;
 mod report;
 mod search;
 mod seed;
-mod stats;
 
 use std::path::PathBuf;
 

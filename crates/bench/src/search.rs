@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use wxsim_engine::store::Store;
 
 use crate::report::Row;
-use crate::stats::Samples;
+use wxsim_scenario::load::Samples;
 
 /// Common words, a phrase, Chinese, and a rare order number.
 const QUERIES: [&str; 5] = ["kettle", "refund order", "优惠券", "发货 blue", "#777777"];

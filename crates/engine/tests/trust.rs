@@ -62,7 +62,7 @@ async fn body_rules_flag_a_breach_and_pass_a_conforming_callback() {
     let (_, conversation) = rig.chatting("Rules", 1).await;
     let session = conversation.session_id.clone().unwrap();
     let url = format!("{}/ari/msg", rig.engine.callback_base());
-    let now = chrono_now();
+    let now = wxsim_engine::protocol::clock::now_ms();
 
     post(&url, msg_body(&session, "fine", now), None).await;
     assert_eq!(
@@ -102,13 +102,6 @@ async fn body_rules_flag_a_breach_and_pass_a_conforming_callback() {
     );
 }
 
-fn chrono_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn state_rules_unknown_session_duplicate_create_backwards_status_and_repeats() {
     let rig = Rig::start().await;
@@ -125,7 +118,7 @@ async fn state_rules_unknown_session_duplicate_create_backwards_status_and_repea
     assert!(rules(&last_exchange(&rig, "/ari/close").await).contains(&"unknown_session"));
 
     let create = json!({"result": 1, "message": "ok", "agentId": "A001", "agentName": "Alice", "sessionId": session.parse::<i64>().unwrap(),
-        "responseTime": chrono_now(), "openId": customer.open_id, "epid": "wxsim-demo"});
+        "responseTime": wxsim_engine::protocol::clock::now_ms(), "openId": customer.open_id, "epid": "wxsim-demo"});
     let (_, answer) = post(&format!("{base}/ari/create"), create, None).await;
     assert_eq!(answer["result"], 1);
     assert_eq!(
@@ -141,7 +134,11 @@ async fn state_rules_unknown_session_duplicate_create_backwards_status_and_repea
     );
 
     let url = format!("{base}/ari/msg");
-    let body = msg_body(&session, "said twice", chrono_now());
+    let body = msg_body(
+        &session,
+        "said twice",
+        wxsim_engine::protocol::clock::now_ms(),
+    );
     assert_eq!(post(&url, body.clone(), None).await.1["result"], 1);
     assert_eq!(
         post(&url, body, None).await.1["result"],
@@ -195,7 +192,7 @@ async fn strict_mode_refuses_a_breach_naming_the_field() {
     );
     let (_, answer) = post(
         &format!("{}/ari/msg", rig.engine.callback_base()),
-        msg_body(&session, "on time", chrono_now()),
+        msg_body(&session, "on time", wxsim_engine::protocol::clock::now_ms()),
         None,
     )
     .await;
@@ -227,9 +224,13 @@ async fn listener_faults_answer_as_told_then_disarm() {
         .set_listener_faults(vec![fault(FaultAction::Result { code: -100 }, 1)])
         .unwrap();
     assert_eq!(
-        post(&url, msg_body(&session, "f1", chrono_now()), None)
-            .await
-            .1["result"],
+        post(
+            &url,
+            msg_body(&session, "f1", wxsim_engine::protocol::clock::now_ms()),
+            None
+        )
+        .await
+        .1["result"],
         -100
     );
     assert!(
@@ -241,9 +242,13 @@ async fn listener_faults_answer_as_told_then_disarm() {
         .set_listener_faults(vec![fault(FaultAction::Status { status: 503 }, 1)])
         .unwrap();
     assert_eq!(
-        post(&url, msg_body(&session, "f2", chrono_now()), None)
-            .await
-            .0,
+        post(
+            &url,
+            msg_body(&session, "f2", wxsim_engine::protocol::clock::now_ms()),
+            None
+        )
+        .await
+        .0,
         503
     );
 
@@ -252,7 +257,11 @@ async fn listener_faults_answer_as_told_then_disarm() {
         .unwrap();
     let dropped = reqwest::Client::new()
         .post(&url)
-        .json(&msg_body(&session, "f3", chrono_now()))
+        .json(&msg_body(
+            &session,
+            "f3",
+            wxsim_engine::protocol::clock::now_ms(),
+        ))
         .send()
         .await;
     let body = match dropped {
@@ -265,9 +274,13 @@ async fn listener_faults_answer_as_told_then_disarm() {
         .set_listener_faults(vec![fault(FaultAction::Delay { ms: 50 }, 1)])
         .unwrap();
     assert_eq!(
-        post(&url, msg_body(&session, "f4", chrono_now()), None)
-            .await
-            .1["result"],
+        post(
+            &url,
+            msg_body(&session, "f4", wxsim_engine::protocol::clock::now_ms()),
+            None
+        )
+        .await
+        .1["result"],
         1
     );
 
@@ -280,9 +293,13 @@ async fn listener_faults_answer_as_told_then_disarm() {
         }])
         .unwrap();
     assert_eq!(
-        post(&url, msg_body(&session, "f5", chrono_now()), None)
-            .await
-            .1["result"],
+        post(
+            &url,
+            msg_body(&session, "f5", wxsim_engine::protocol::clock::now_ms()),
+            None
+        )
+        .await
+        .1["result"],
         1,
         "a share of 0 never fires"
     );

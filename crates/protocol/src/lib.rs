@@ -8,6 +8,7 @@
 
 pub mod callback;
 pub mod check;
+pub mod clock;
 pub mod code;
 pub mod content;
 pub mod contract;

@@ -64,10 +64,7 @@ pub struct Store {
     readers: Readers,
 }
 
-/// Milliseconds since the epoch, the unit of every stored time.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+pub use wxsim_protocol::clock::now_ms;
 
 /// Readers of a database that this process also writes.
 const READERS: usize = 4;

@@ -19,7 +19,7 @@ use wxsim_engine::protocol::MessageContent;
 use wxsim_engine::{ConversationState, Direction, Engine, EngineError, NewCustomer, Profile};
 use wxsim_webchat::SimConfig;
 
-pub use stats::{Latency, Tally};
+pub use stats::{Latency, Samples, Tally};
 
 use crate::harness::{self, HarnessOptions};
 use crate::player::latest;

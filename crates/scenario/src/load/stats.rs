@@ -52,25 +52,56 @@ pub struct Latency {
     pub max: f64,
 }
 
+/// Durations in milliseconds, sorted: the one place percentiles are taken (load runs and
+/// the benchmarks).
+pub struct Samples(Vec<f64>);
+
+impl Samples {
+    pub fn new(durations: &[Duration]) -> Samples {
+        let mut ms: Vec<f64> = durations.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+        ms.sort_by(f64::total_cmp);
+        Samples(ms)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The `q`-quantile (0.5 = median), nearest rank; 0 when empty.
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.0.is_empty() {
+            return 0.0;
+        }
+        let rank = ((q * self.0.len() as f64).ceil() as usize).clamp(1, self.0.len());
+        self.0[rank - 1]
+    }
+
+    pub fn mean(&self) -> f64 {
+        if self.0.is_empty() {
+            return 0.0;
+        }
+        self.0.iter().sum::<f64>() / self.0.len() as f64
+    }
+}
+
 impl Latency {
     /// `None` for no samples.
     pub fn of(samples: &[Duration]) -> Option<Latency> {
-        let mut ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
-        if ms.is_empty() {
+        let samples = Samples::new(samples);
+        if samples.is_empty() {
             return None;
         }
-        ms.sort_by(f64::total_cmp);
-        let rank = |p: f64| {
-            let index = ((p / 100.0) * ms.len() as f64).ceil() as usize;
-            ms[index.clamp(1, ms.len()) - 1]
-        };
         Some(Latency {
-            count: ms.len(),
-            mean: ms.iter().sum::<f64>() / ms.len() as f64,
-            p50: rank(50.0),
-            p90: rank(90.0),
-            p99: rank(99.0),
-            max: ms[ms.len() - 1],
+            count: samples.len(),
+            mean: samples.mean(),
+            p50: samples.quantile(0.5),
+            p90: samples.quantile(0.9),
+            p99: samples.quantile(0.99),
+            max: samples.quantile(1.0),
         })
     }
 }
