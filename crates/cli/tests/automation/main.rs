@@ -1,12 +1,14 @@
 //! The automation commands as a QA engineer runs them: `wxsim run` on the shipped
 //! scenarios and on fixtures that must fail, `wxsim history` on the database a run filled,
-//! and a small `wxsim load`.
+//! a small `wxsim load`, and the README's tables of crates and commands against the real
+//! workspace and `wxsim --help`.
 
 #[path = "../support/serve.rs"]
 mod support;
 
 mod history;
 mod load;
+mod readme;
 mod run;
 
 use std::path::{Path, PathBuf};
