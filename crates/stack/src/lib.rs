@@ -7,7 +7,8 @@
 pub mod simulator;
 
 use std::io;
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use axum::Router;
@@ -35,6 +36,33 @@ pub enum StackError {
     Engine { dir: PathBuf, source: EngineError },
 }
 
+/// Where the embedded simulator listened, kept beside the database: agent messages point at
+/// the simulator's own images (emoji, pictures), so a restart on a new port would change how
+/// old transcripts look.
+const SIMULATOR_ADDRESS: &str = "embedded-webchat.addr";
+
+/// The embedded simulator's address of the last run on this data dir, or a new one (kept).
+async fn bind_simulator(data_dir: &Path) -> io::Result<TcpListener> {
+    let file = data_dir.join(SIMULATOR_ADDRESS);
+    let last = std::fs::read_to_string(&file)
+        .ok()
+        .and_then(|text| text.trim().parse::<SocketAddr>().ok());
+    if let Some(addr) = last {
+        match TcpListener::bind(addr).await {
+            Ok(listener) => return Ok(listener),
+            Err(e) => tracing::warn!(
+                %addr,
+                error = %e,
+                "the embedded simulator's address of the last run is taken; it takes a new one, and agent images of older chats may not load"
+            ),
+        }
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    std::fs::create_dir_all(data_dir)?;
+    std::fs::write(&file, listener.local_addr()?.to_string())?;
+    Ok(listener)
+}
+
 /// The engine, and the simulator it talks to when there is no real webchat.
 pub struct Stack {
     pub engine: Engine,
@@ -51,7 +79,8 @@ impl Stack {
                     ari_base: format!("http://{}", options.listener.local_addr()?),
                     ..config
                 };
-                Some(wxsim_webchat::spawn(config, TcpListener::bind("127.0.0.1:0").await?).await?)
+                let listener = bind_simulator(&options.data_dir).await?;
+                Some(wxsim_webchat::spawn(config, listener).await?)
             }
             None => None,
         };
@@ -157,6 +186,27 @@ mod tests {
         }
         stack.stop().await;
         stack.stop().await;
+    }
+
+    #[tokio::test]
+    async fn the_embedded_simulator_keeps_its_address_across_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let start = || async {
+            Stack::start(StackOptions {
+                data_dir: dir.path().to_path_buf(),
+                listener: TcpListener::bind("127.0.0.1:0").await.unwrap(),
+                simulator: Some(SimConfig::default()),
+                profile: None,
+            })
+            .await
+            .unwrap()
+        };
+        let first = start().await;
+        let address = first.engine.webchat_base();
+        first.stop().await;
+        let second = start().await;
+        assert_eq!(second.engine.webchat_base(), address);
+        second.stop().await;
     }
 
     #[tokio::test]
