@@ -19,7 +19,10 @@ fn the_layout_table_names_every_crate_of_the_workspace() {
     assert!(paths.len() >= 8, "{members}");
     for path in paths {
         let row = format!("| `{}", path.trim_end_matches('/'));
-        assert!(readme.contains(&row), "README's layout table lacks `{path}`");
+        assert!(
+            readme.contains(&row),
+            "README's layout table lacks `{path}`"
+        );
     }
 }
 
