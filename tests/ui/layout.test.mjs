@@ -70,7 +70,7 @@ describe("layout", () => {
         return { tab: el.dataset.tab, text: el.textContent.trim(), height: r.height, lines: Math.round((el.clientHeight - 12) / line) };
       }),
     );
-    assert.equal(tabs.length, 6);
+    assert.ok(tabs.length >= 6, `${tabs.length} tabs`);
     for (const t of tabs) assert.ok(t.height <= 40 && t.lines === 1, `${name(look)}: tab ${t.tab} "${t.text}" on one line: ${JSON.stringify(t)}`);
     for (const t of tabs) await reachable(page.locator(`[data-tab="${t.tab}"]`), `tab ${t.tab}`);
   }
