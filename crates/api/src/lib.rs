@@ -3,6 +3,8 @@
 //! for the event stream and media previews, which browsers fetch without headers).
 //! `wxsim serve` binds it on loopback; the desktop shell calls the same router in-process.
 
+pub mod docs;
+
 use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,13 +16,15 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::{Json, Router};
 use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
 use tokio_stream::wrappers::BroadcastStream;
 use tower_http::services::{ServeDir, ServeFile};
+
+use crate::docs::RouteDoc;
 use wxsim_engine::access::query_value;
 use wxsim_engine::contract::ContractReport;
 use wxsim_engine::export::{self, ExportFormat};
@@ -114,50 +118,109 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 /// The API and, when `ui_dir` holds a build, the UI.
 pub fn router(engine: Engine, token: String, ui_dir: PathBuf) -> Router {
     let api = Api { engine };
-    let routes = Router::new()
-        .route("/info", get(info))
-        .route("/customers", get(customers).post(create_customer))
-        .route("/customers/{id}", get(customer))
-        .route("/customers/{id}/request-chat", post(request_chat))
-        .route("/customers/{id}/messages", post(send_message))
-        .route("/customers/{id}/cancel", post(cancel))
-        .route("/customers/{id}/transfer", post(transfer))
-        .route("/customers/{id}/close", post(close))
-        .route("/customers/{id}/rate", post(rate))
-        .route("/customers/{id}/queue-position", post(queue_position))
-        .route("/customers/{id}/read", post(mark_read))
-        .route("/messages/{id}/resend", post(resend))
-        .route(
-            "/media",
-            post(upload_media).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
-        )
-        .route("/media/{id}", get(media))
-        .route("/conversations", get(conversations))
-        .route("/conversations/{id}", get(conversation))
-        .route("/conversations/{id}/messages", get(messages))
-        .route("/conversations/{id}/pulse", post(pulse))
-        .route("/conversations/{id}/export", get(export_conversation))
-        .route("/exchanges", get(exchanges))
-        .route("/search", get(search))
-        .route("/search/export", get(export_search))
-        .route("/profile", get(profile).put(set_profile))
-        .route("/profiles", get(profiles))
-        .route("/profiles/{name}", axum::routing::delete(delete_profile))
-        .route("/events", get(events))
-        .route("/faults", get(faults).put(set_faults))
-        .route("/contract", get(contract))
-        .route(
-            "/interface.openapi.json",
-            get(|| async { Json(wxsim_engine::protocol::openapi::document()) }),
-        );
+    let routes = table()
+        .into_iter()
+        .fold(Router::new(), |routes, (doc, handler)| {
+            let path = doc
+                .path
+                .strip_prefix("/api")
+                .expect("API paths start with /api");
+            routes.route(path, handler)
+        });
     let routes = guarded(routes, &token).with_state(api);
     Router::new()
         .route(
             "/api/health",
             get(|| async { Json(json!({ "ok": true, "version": env!("CARGO_PKG_VERSION") })) }),
         )
+        .route("/api/openapi.json", get(|| async { Json(docs::openapi()) }))
         .nest("/api", routes)
         .fallback_service(ui(ui_dir))
+}
+
+/// Every guarded route with its handler: the router is built from this table, and so are the
+/// README's API table and `/api/openapi.json` (`docs`).
+fn table() -> Vec<(RouteDoc, MethodRouter<Api>)> {
+    let doc = RouteDoc::new;
+    vec![
+        (doc("GET", "/api/info", "", "webchat, listener, wanAddr, embedded"), get(info)),
+        (doc("GET", "/api/customers", "", "customers (with state, unread)"), get(customers)),
+        (
+            doc("POST", "/api/customers", "`NewCustomer`: `{nickname, skillGroup, openId?, headImgUrl?, source?, brand?, agentId?, tracks?}`", "the new customer"),
+            post(create_customer),
+        ),
+        (doc("GET", "/api/customers/{id}", "", "a customer"), get(customer)),
+        (
+            doc("POST", "/api/customers/{id}/request-chat", "", "the conversation (`createcon.do`)"),
+            post(request_chat),
+        ),
+        (
+            doc("POST", "/api/customers/{id}/messages", "`MessageContent`: `{\"msgType\":\"text\",\"content\":\"hi\"}`, `{\"msgType\":\"image\",\"content\":{\"mediaId\":\"…\"}}`, …", "the message (`getmsg.do`)"),
+            post(send_message),
+        ),
+        (doc("POST", "/api/customers/{id}/cancel", "", "the conversation (`cancelRequest.do`)"), post(cancel)),
+        (
+            doc("POST", "/api/customers/{id}/transfer", "`{info}`: the reason, sent as `transferInfo`", "the conversation (`transferCon.do`, in the profile's reading)"),
+            post(transfer),
+        ),
+        (doc("POST", "/api/customers/{id}/close", "", "the conversation (`closecon.do`)"), post(close)),
+        (
+            doc("POST", "/api/customers/{id}/rate", "`{ratingId, comment}` (`ratingId` a number or a string)", "the conversation (`ratesession.do`)"),
+            post(rate),
+        ),
+        (
+            doc("POST", "/api/customers/{id}/queue-position", "", "`{orderInQueue}` (`getQueueLength.do`)"),
+            post(queue_position),
+        ),
+        (doc("POST", "/api/customers/{id}/read", "", "the customer, its agent messages read"), post(mark_read)),
+        (doc("POST", "/api/messages/{id}/resend", "", "the message, sent again"), post(resend)),
+        (
+            doc("POST", "/api/media", "raw bytes; query `kind=image|voice|video|thumb`, `name=FILE`; up to 64 MiB", "the media (`mediaId`, sha256)"),
+            post(upload_media).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
+        ),
+        (doc("GET", "/api/media/{id}", "", "the file's bytes"), get(media)),
+        (
+            doc("GET", "/api/conversations", "query `customerId, state, since, until, limit`", "conversations, newest first"),
+            get(conversations),
+        ),
+        (doc("GET", "/api/conversations/{id}", "", "a conversation"), get(conversation)),
+        (doc("GET", "/api/conversations/{id}/messages", "", "its transcript"), get(messages)),
+        (doc("POST", "/api/conversations/{id}/pulse", "", "`{alive}` (`pulse.do`)"), post(pulse)),
+        (
+            doc("GET", "/api/conversations/{id}/export", "query `format=html|md|json|csv`", "the transcript as a download"),
+            get(export_conversation),
+        ),
+        (
+            doc("GET", "/api/exchanges", "query `customerId, conversationId, operation, outcome, withFindings, since, until, afterId, limit`", "the wire log, newest first"),
+            get(exchanges),
+        ),
+        (doc("GET", "/api/search", "query `q, limit`", "hits with a `<mark>`ed `snippet`"), get(search)),
+        (
+            doc("GET", "/api/search/export", "query `q, format, limit`", "the hits as a download"),
+            get(export_search),
+        ),
+        (doc("GET", "/api/profile", "", "the active profile"), get(profile)),
+        (doc("PUT", "/api/profile", "a `Profile`", "the profile, stored and active"), put(set_profile)),
+        (doc("GET", "/api/profiles", "", "every stored profile"), get(profiles)),
+        (
+            doc("DELETE", "/api/profiles/{name}", "", "the profiles left (the active one cannot go)"),
+            delete(delete_profile),
+        ),
+        (
+            doc("GET", "/api/events", "", "server-sent events: `engine` (JSON `EngineEvent`), `lagged`"),
+            get(events),
+        ),
+        (doc("GET", "/api/faults", "", "the listener's armed faults"), get(faults)),
+        (doc("PUT", "/api/faults", "`ListenerFault[]`", "the faults now armed"), put(set_faults)),
+        (
+            doc("GET", "/api/contract", "query `since, until`", "the contract checker's report"),
+            get(contract),
+        ),
+        (
+            doc("GET", "/api/interface.openapi.json", "", "the webchat interface (both directions) as OpenAPI 3.1"),
+            get(|| async { Json(wxsim_engine::protocol::openapi::document()) }),
+        ),
+    ]
 }
 
 /// The built UI, or a page that says how to build it.

@@ -557,3 +557,91 @@ mod rating {
         rig.shutdown().await;
     }
 }
+
+mod docs {
+    use axum::body::{to_bytes, Body};
+    use axum::http::{header, Method, StatusCode};
+
+    use crate::rig::{request, Rig, TOKEN};
+
+    const BEGIN: &str = "<!-- api-table: generated from crates/api (docs::markdown) -->\n";
+    const END: &str = "<!-- /api-table -->";
+
+    /// The README's API table is the router's own table; `WXSIM_README_WRITE=1` rewrites it.
+    #[test]
+    fn the_readme_lists_every_route_as_the_router_has_it() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+        let readme = std::fs::read_to_string(path).unwrap();
+        let (Some(start), Some(end)) = (readme.find(BEGIN), readme.find(END)) else {
+            panic!("README.md lacks the {BEGIN:?} … {END:?} markers");
+        };
+        let table = wxsim_api::docs::markdown();
+        let current = &readme[start + BEGIN.len()..end];
+        if std::env::var_os("WXSIM_README_WRITE").is_some() {
+            let rewritten = format!("{}{BEGIN}{table}{}", &readme[..start], &readme[end..]);
+            std::fs::write(path, rewritten).unwrap();
+            return;
+        }
+        assert!(
+            current == table,
+            "README's API table is stale: run `WXSIM_README_WRITE=1 cargo test -p wxsim-api --test router docs`"
+        );
+    }
+
+    /// Each documented route exists for its method: no route-level 404 or 405.
+    #[tokio::test]
+    async fn every_documented_route_is_routed() {
+        let rig = Rig::with_sim().await;
+        for route in wxsim_api::docs::routes() {
+            let uri = route
+                .path
+                .replace("{id}", "4242")
+                .replace("{name}", "nobody");
+            let method: Method = route.method.parse().unwrap();
+            let mut builder =
+                request(method, &uri).header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
+            let body = if ["POST", "PUT"].contains(&route.method) {
+                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                Body::from("{}")
+            } else {
+                Body::empty()
+            };
+            let response = rig.send(builder.body(body).unwrap()).await;
+            let status = response.status();
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{route:?}");
+            if status == StatusCode::NOT_FOUND {
+                let bytes = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+                let json: serde_json::Value = serde_json::from_slice(&bytes)
+                    .unwrap_or_else(|_| panic!("{route:?} is not routed"));
+                assert_eq!(json["error"]["kind"], "not_found", "{route:?}");
+            }
+        }
+        rig.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn the_openapi_document_is_served_without_the_token() {
+        let rig = Rig::with_sim().await;
+        let response = rig
+            .send(
+                request(Method::GET, "/api/openapi.json")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let bytes = to_bytes(response.into_body(), 1 << 22).await.unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let customers = &doc["paths"]["/api/customers"];
+        assert!(
+            customers["get"].is_object() && customers["post"].is_object(),
+            "{customers}"
+        );
+        assert_eq!(
+            doc["paths"]["/api/customers/{id}"]["get"]["parameters"][0]["name"],
+            "id"
+        );
+        rig.shutdown().await;
+    }
+}
