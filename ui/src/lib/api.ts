@@ -14,6 +14,17 @@ import type { MessageContent } from "./generated/MessageContent";
 import type { NewCustomer } from "./generated/NewCustomer";
 import type { Profile } from "./generated/Profile";
 import type { SearchHit } from "./generated/SearchHit";
+import type { SimAgentPatch } from "./generated/SimAgentPatch";
+import type { SimAgentView } from "./generated/SimAgentView";
+import type { SimClockPatch } from "./generated/SimClockPatch";
+import type { SimClockView } from "./generated/SimClockView";
+import type { SimConfigPatch } from "./generated/SimConfigPatch";
+import type { SimGroupPatch } from "./generated/SimGroupPatch";
+import type { SimGroupView } from "./generated/SimGroupView";
+import type { SimNextRequestStatus } from "./generated/SimNextRequestStatus";
+import type { SimRoutingFailure } from "./generated/SimRoutingFailure";
+import type { SimSettings } from "./generated/SimSettings";
+import type { SimState } from "./generated/SimState";
 import type { Transport } from "./transport";
 
 /** `/api/info` is assembled ad hoc by crates/api (no Rust type to generate from). */
@@ -40,6 +51,7 @@ function query(params: Partial<Record<string, Param>>): string {
 
 export function makeApi(t: Transport) {
   const c = (id: number, action: string) => `/api/customers/${id}/${action}`;
+  const s = (control: string) => `/api/simulator/${control}`;
   return {
     info: () => t.request<Info>("GET", "/api/info"),
     customers: () => t.request<Customer[]>("GET", "/api/customers"),
@@ -78,6 +90,19 @@ export function makeApi(t: Transport) {
     faults: () => t.request<ListenerFault[]>("GET", "/api/faults"),
     setFaults: (faults: ListenerFault[]) => t.request<ListenerFault[]>("PUT", "/api/faults", faults),
     contract: () => t.request<ContractReport>("GET", "/api/contract"),
+    // The embedded simulator's controls (404 against a real webchat). Changes without an
+    // answer of their own answer the live state.
+    simState: () => t.request<SimState>("GET", "/api/simulator/state?live=true"),
+    simConfig: (p: SimConfigPatch) => t.request<SimSettings>("POST", "/api/simulator/config", p),
+    simAgent: (p: SimAgentPatch) => t.request<SimAgentView>("POST", "/api/simulator/agents", p),
+    simGroup: (p: SimGroupPatch) => t.request<SimGroupView>("POST", "/api/simulator/groups", p),
+    simClock: (p: Partial<SimClockPatch>) => t.request<SimClockView>("POST", "/api/simulator/clock", p),
+    simNextStatus: (p: SimNextRequestStatus) => t.request<SimState>("POST", s("next-request-status"), p),
+    simRoutingFailure: (p: SimRoutingFailure) => t.request<SimState>("POST", s("routing-failure"), p),
+    simRestore: () => t.request<SimState>("POST", s("restore"), {}),
+    simSay: (sessionId: number, html: string) => t.request<SimState>("POST", s("agent/say"), { sessionId, html }),
+    simClose: (sessionId: number) => t.request<SimState>("POST", s("agent/close"), { sessionId }),
+    simPushRating: (sessionId: number) => t.request<SimState>("POST", s("agent/push-rating"), { sessionId }),
   };
 }
 

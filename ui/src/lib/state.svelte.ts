@@ -10,7 +10,7 @@ import type { Profile } from "./generated/Profile";
 import { allowImagesFrom } from "./sanitize";
 import { toasts } from "./toasts.svelte";
 
-export type Tab = "chat" | "wire" | "faults" | "contract" | "history" | "settings";
+export type Tab = "chat" | "wire" | "faults" | "simulator" | "contract" | "history" | "settings";
 
 /** What a link elsewhere asks the wire inspector to show. */
 export interface WireFocus {
