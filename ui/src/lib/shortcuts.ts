@@ -27,8 +27,9 @@ function leave(): boolean {
 }
 
 export function onShortcut(e: KeyboardEvent): void {
-  // A dialog handles its own keys (Esc closes it); a handler below may have taken the key.
-  if (e.defaultPrevented || e.isComposing || document.querySelector("dialog[open]")) return;
+  // Not before the page is connected; a dialog handles its own keys (Esc closes it); a
+  // handler below may have taken the key.
+  if (!app.api || e.defaultPrevented || e.isComposing || document.querySelector("dialog[open]")) return;
   const ctrl = e.ctrlKey || e.metaKey;
   if (ctrl && !e.altKey && e.key.toLowerCase() === "k") {
     e.preventDefault();
