@@ -486,8 +486,9 @@ async fn export_conversation(
 ) -> Result<Response, ApiError> {
     let conversation = api.engine.conversation(id).await?;
     let messages = api.engine.messages(id).await?;
+    let embedded = api.engine.embedded(&messages).await?;
     download(&q.format, &format!("conversation-{id}"), |f| {
-        export::conversation(f, &conversation, &messages)
+        export::conversation(f, &conversation, &messages, &embedded)
     })
 }
 

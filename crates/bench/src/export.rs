@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use wxsim_engine::export::{conversation, ExportFormat};
+use wxsim_engine::export::{conversation, Embedded, ExportFormat};
 use wxsim_engine::store::Store;
 
 use crate::report::Row;
@@ -38,7 +38,9 @@ pub async fn run(work_dir: &Path, messages: u64, results: &Path) -> anyhow::Resu
         Row {
             what: "export".into(),
             measure: format!("{name}, messages/s ({} messages)", rows.len()),
-            figure: rate(rows.len(), || conversation(format, &c, &rows).len()),
+            figure: rate(rows.len(), || {
+                conversation(format, &c, &rows, &Embedded::default()).len()
+            }),
             baseline: Some(raw),
             baseline_is: "serde_json::to_vec of the same rows".into(),
             target: ">=100000".into(),

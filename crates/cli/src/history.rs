@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 use chrono::{Local, NaiveDate, NaiveDateTime, TimeZone};
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use wxsim_engine::export::{self, ExportFormat};
+use wxsim_engine::export::{self, Embedded, ExportFormat};
 use wxsim_engine::store::Store;
 use wxsim_engine::{Conversation, ConversationFilter, ConversationState, Direction, SearchHit};
 
@@ -169,7 +169,12 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
             } else {
                 print!(
                     "{}",
-                    export::conversation(ExportFormat::Markdown, &conversation, &messages)
+                    export::conversation(
+                        ExportFormat::Markdown,
+                        &conversation,
+                        &messages,
+                        &Embedded::default()
+                    )
                 );
                 Ok(())
             }
@@ -197,7 +202,14 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
             let text = match (conversation, query) {
                 (Some(id), _) => {
                     let c = store.conversation(id).await?;
-                    export::conversation(format, &c, &store.messages(id).await?)
+                    let messages = store.messages(id).await?;
+                    let embedded = match format {
+                        ExportFormat::Html => {
+                            Embedded::gather(&store, &dir.join("media"), &messages).await?
+                        }
+                        _ => Embedded::default(),
+                    };
+                    export::conversation(format, &c, &messages, &embedded)
                 }
                 (None, Some(q)) => export::search(format, &q, &store.search(&q, limit).await?),
                 (None, None) => bail!("name what to export: --conversation ID or --search QUERY"),

@@ -155,6 +155,31 @@ impl WebchatClient {
         parsed.map(|(a, _)| a)
     }
 
+    /// A picture agent HTML points at, if it is one (an `image/*` answer, at most `limit`
+    /// bytes, within ten seconds). Not logged: it is not an exchange of the interface.
+    pub async fn fetch_picture(&self, url: &str, limit: usize) -> Option<Vec<u8>> {
+        let response = self
+            .http
+            .get(url)
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await
+            .ok()?;
+        let is_image = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("image/"));
+        if !response.status().is_success() || !is_image {
+            return None;
+        }
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return None;
+        }
+        let bytes = response.bytes().await.ok()?;
+        (bytes.len() <= limit).then(|| bytes.to_vec())
+    }
+
     fn transport_error(&self, url: &str, target: &Target, e: reqwest::Error) -> CallError {
         if e.is_timeout() {
             CallError::Timeout {

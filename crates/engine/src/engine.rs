@@ -54,6 +54,8 @@ pub(crate) struct Inner {
     pub listen_addr: SocketAddr,
     pub timers: Mutex<HashMap<(i64, crate::timers::TimerKind), CancellationToken>>,
     pub faults: Mutex<Vec<crate::faults::ListenerFault>>,
+    /// Addresses of agent pictures kept, or being fetched, since the start.
+    pub pictures_seen: Mutex<std::collections::HashSet<String>>,
     /// Customer messages being sent right now: a second send of one waits its turn.
     pub in_flight: Mutex<std::collections::HashSet<i64>>,
     pub shutdown: CancellationToken,
@@ -103,6 +105,7 @@ impl Engine {
                 listen_addr: options.listener.local_addr()?,
                 timers: Mutex::new(HashMap::new()),
                 faults: Mutex::new(Vec::new()),
+                pictures_seen: Mutex::new(Default::default()),
                 in_flight: Mutex::new(Default::default()),
                 shutdown: CancellationToken::new(),
             }),
@@ -282,6 +285,11 @@ impl Engine {
 
     pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<SearchHit>> {
         self.inner.store.search(query, limit).await
+    }
+
+    /// What an HTML export of `messages` carries inside itself.
+    pub async fn embedded(&self, messages: &[Message]) -> Result<crate::export::Embedded> {
+        crate::export::Embedded::gather(&self.inner.store, self.inner.media.dir(), messages).await
     }
 
     /// A stored media file and its bytes (for previews).

@@ -4,15 +4,23 @@
 //!
 //! HTML escapes every stored string; the only markup it embeds is an agent message's
 //! `html`, which was sanitized on arrival, and a hit's `snippet`, which is escaped text
-//! with `<mark>` around the matches.
+//! with `<mark>` around the matches. An HTML transcript carries its pictures inside itself
+//! (`Embedded`), so it reads the same offline and after webchat has gone.
 
+use std::collections::HashMap;
 use std::fmt::Write;
+use std::path::Path;
 use std::str::FromStr;
 use wxsim_protocol::html::escape as escape_html;
 
 use serde_json::json;
 
+use crate::error::Result;
+use crate::media::MediaFolder;
 use crate::model::{Conversation, Direction, Message, SearchHit};
+use crate::pictures::picture_urls;
+use crate::protocol::MessageContent;
+use crate::store::Store;
 
 /// The file formats a transcript can be exported to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,14 +75,78 @@ impl FromStr for ExportFormat {
     }
 }
 
-/// One conversation and its transcript.
+/// The files a transcript shows, for an HTML export to carry inside itself: the pictures
+/// agent HTML points at (kept on arrival, by address) and the customer's images (by media
+/// id), each as a `data:` URI.
+#[derive(Default)]
+pub struct Embedded {
+    by_url: HashMap<String, String>,
+    by_media: HashMap<String, String>,
+}
+
+fn data_uri(mime: &str, bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+impl Embedded {
+    /// Reads what `messages` show from the store and the media folder at `media_dir`; a
+    /// file that is missing is left at its address (or as its words).
+    pub async fn gather(store: &Store, media_dir: &Path, messages: &[Message]) -> Result<Embedded> {
+        let folder = MediaFolder::open(media_dir)?;
+        let urls: Vec<String> = messages
+            .iter()
+            .filter_map(|m| m.html.as_deref())
+            .flat_map(picture_urls)
+            .collect();
+        let mut embedded = Embedded::default();
+        for picture in store.pictures(urls).await? {
+            if let Ok(bytes) = folder.read(&picture.file_name).await {
+                embedded
+                    .by_url
+                    .insert(picture.url, data_uri(&picture.mime, &bytes));
+            }
+        }
+        for m in messages {
+            let Some(MessageContent::Image(image)) = &m.content else {
+                continue;
+            };
+            if let Some(media) = store.media(&image.media_id).await? {
+                if let Ok(bytes) = folder.read(&media.file_name).await {
+                    embedded
+                        .by_media
+                        .insert(media.media_id, data_uri(&media.mime, &bytes));
+                }
+            }
+        }
+        Ok(embedded)
+    }
+
+    /// Agent HTML with its kept pictures inside it.
+    fn agent_html(&self, html: &str) -> String {
+        self.by_url
+            .iter()
+            .fold(html.to_owned(), |html, (url, data)| {
+                html.replace(
+                    &format!("src=\"{}\"", url.replace('&', "&amp;")),
+                    &format!("src=\"{data}\""),
+                )
+            })
+    }
+}
+
+/// One conversation and its transcript; an HTML export carries `embedded` inside itself.
 pub fn conversation(
     format: ExportFormat,
     conversation: &Conversation,
     messages: &[Message],
+    embedded: &Embedded,
 ) -> String {
     match format {
-        ExportFormat::Html => conversation_html(conversation, messages),
+        ExportFormat::Html => conversation_html(conversation, messages, embedded),
         ExportFormat::Markdown => conversation_markdown(conversation, messages),
         ExportFormat::Json => {
             pretty(&json!({ "conversation": conversation, "messages": messages }))
@@ -229,7 +301,7 @@ fn conversation_title(c: &Conversation) -> String {
     format!("Conversation {} — {} ({})", c.id, c.nickname, c.open_id)
 }
 
-fn conversation_html(c: &Conversation, messages: &[Message]) -> String {
+fn conversation_html(c: &Conversation, messages: &[Message], embedded: &Embedded) -> String {
     let mut body = format!(
         "<h1>{}</h1>\n<ul class=\"meta\">\n",
         escape_html(&conversation_title(c))
@@ -244,8 +316,14 @@ fn conversation_html(c: &Conversation, messages: &[Message]) -> String {
     }
     body.push_str("</ul>\n");
     for m in messages {
-        let content = match (&m.direction, &m.html) {
-            (Direction::In, Some(html)) => html.clone(),
+        let content = match (&m.direction, &m.html, &m.content) {
+            (Direction::In, Some(html), _) => embedded.agent_html(html),
+            (Direction::Out, _, Some(MessageContent::Image(image))) => {
+                match embedded.by_media.get(&image.media_id) {
+                    Some(data) => format!("<img src=\"{data}\" alt=\"{}\">", escape_html(&m.text)),
+                    None => escape_html(&m.text),
+                }
+            }
             _ => escape_html(&m.text),
         };
         let _ = writeln!(

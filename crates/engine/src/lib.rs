@@ -19,6 +19,7 @@ pub mod faults;
 mod listener;
 pub mod media;
 pub mod model;
+pub mod pictures;
 pub mod sanitize;
 pub mod store;
 mod timers;

@@ -395,6 +395,11 @@ async fn callback(
         Ok((reply, applied, row)) => {
             engine.publish(EngineEvent::Exchange { exchange: row });
             for event in applied.events {
+                if let EngineEvent::MessageAdded { message } = &event {
+                    if let Some(html) = message.html.as_deref().filter(|h| h.contains("<img")) {
+                        engine.keep_pictures(html);
+                    }
+                }
                 engine.publish(event);
             }
             if let Some(conversation) = &applied.conversation {

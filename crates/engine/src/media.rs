@@ -95,6 +95,23 @@ impl MediaFolder {
         })
     }
 
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes a picture an agent message points at, under a fresh name with `ext`; its name
+    /// and sha256.
+    pub async fn save_picture(&self, ext: &str, bytes: &[u8]) -> Result<(String, String)> {
+        let file_name = format!(
+            "p{}.{ext}",
+            hex::encode(rand::thread_rng().gen::<[u8; 12]>())
+        );
+        let tmp = self.dir.join(format!(".{file_name}.part"));
+        tokio::fs::write(&tmp, bytes).await?;
+        tokio::fs::rename(&tmp, self.dir.join(&file_name)).await?;
+        Ok((file_name, hex::encode(Sha256::digest(bytes))))
+    }
+
     /// The bytes of a stored file; `file_name` must be plain (checked again here).
     pub async fn read(&self, file_name: &str) -> Result<Vec<u8>> {
         if !is_plain_file_name(file_name) {

@@ -448,3 +448,73 @@ async fn our_own_robot_hands_a_customer_over_and_transfercon_opens_the_request()
     let refused = rig.engine.transfer(customer.id, "again").await.unwrap_err();
     assert_eq!(refused.kind(), "wrong_state", "{refused}");
 }
+
+/// The HTML export of a conversation, with what it carries inside itself.
+async fn html_export(engine: &wxsim_engine::Engine, id: i64) -> String {
+    let c = engine.conversation(id).await.unwrap();
+    let messages = engine.messages(id).await.unwrap();
+    let embedded = engine.embedded(&messages).await.unwrap();
+    wxsim_engine::export::conversation(
+        wxsim_engine::export::ExportFormat::Html,
+        &c,
+        &messages,
+        &embedded,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_html_export_carries_its_pictures_and_reads_the_same_after_webchat_is_gone() {
+    let rig = Rig::start().await;
+    let (customer, conversation) = rig.chatting("Pei", 1).await;
+    let session: i64 = conversation.session_id.clone().unwrap().parse().unwrap();
+    rig.sim
+        .control()
+        .agent_say(
+            session,
+            r#"<p>hello <img src="emoji/smile.png" alt="[smile]"></p>"#,
+        )
+        .unwrap();
+    let png = b"\x89PNG\r\n\x1a\nthe customer's own picture".to_vec();
+    let image = rig
+        .engine
+        .upload_media(MediaKind::Image, "mine.png", png)
+        .await
+        .unwrap();
+    rig.engine
+        .send_message(
+            customer.id,
+            MessageContent::Image(wxsim_engine::protocol::content::ImageContent {
+                media_id: image.media_id.clone(),
+            }),
+        )
+        .await
+        .unwrap();
+    // The emoji is kept shortly after the message arrives, off the callback's answer.
+    let html = eventually("the emoji to be kept and embedded", || async {
+        let html = html_export(&rig.engine, conversation.id).await;
+        (html.contains("hello") && !html.contains("emoji/smile.png")).then_some(html)
+    })
+    .await;
+    assert!(
+        !html.contains("src=\"http"),
+        "no picture left at webchat: {html}"
+    );
+    assert!(
+        html.contains(
+            "src=\"data:image/png;base64,iVBORw0KGgp0aGUgY3VzdG9tZXIncyBvd24gcGljdHVyZQ==\""
+        ),
+        "the customer's image is inside: {html}"
+    );
+
+    let Rig {
+        engine,
+        sim,
+        dir: _dir,
+    } = rig;
+    sim.shutdown().await;
+    assert_eq!(
+        html_export(&engine, conversation.id).await,
+        html,
+        "the same transcript with webchat gone"
+    );
+}

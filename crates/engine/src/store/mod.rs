@@ -35,6 +35,7 @@ pub(crate) mod customers;
 pub(crate) mod exchanges;
 pub(crate) mod media;
 pub(crate) mod messages;
+pub mod pictures;
 pub(crate) mod profiles;
 mod readers;
 mod readonly;

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::error::{EngineError, Result};
 
 /// Every migration, numbered from 1, in order. Never edit one that has shipped: add one.
-const MIGRATIONS: [&str; 7] = [
+const MIGRATIONS: [&str; 8] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_findings.sql"),
     include_str!("../../migrations/0003_twin_index.sql"),
@@ -15,6 +15,7 @@ const MIGRATIONS: [&str; 7] = [
     include_str!("../../migrations/0005_bulk_search_index.sql"),
     include_str!("../../migrations/0006_conversation_version.sql"),
     include_str!("../../migrations/0007_agent_wire.sql"),
+    include_str!("../../migrations/0008_pictures.sql"),
 ];
 
 /// The schema this build reads and writes.
