@@ -112,6 +112,7 @@ impl Engine {
         };
         crate::listener::spawn(engine.clone(), options.listener);
         engine.resume_timers().await?;
+        tokio::spawn(engine.clone().check_sessions());
         tracing::info!(listener = %engine.listen_addr(), webchat = %engine.webchat_base(), "engine started");
         Ok(engine)
     }

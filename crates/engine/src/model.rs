@@ -20,6 +20,9 @@ pub enum ConversationState {
     /// The request ended without a chat (a non-1 result or a failing request status).
     Failed,
     Canceled,
+    /// Chatting when wxsim stopped, and webchat no longer knows the session (pulse.do ≠ 1 at
+    /// start): it ended on webchat's side while nobody listened.
+    Lost,
 }
 
 impl ConversationState {
@@ -32,6 +35,7 @@ impl ConversationState {
             ConversationState::Rated => "rated",
             ConversationState::Failed => "failed",
             ConversationState::Canceled => "canceled",
+            ConversationState::Lost => "lost",
         }
     }
 
@@ -43,6 +47,7 @@ impl ConversationState {
             "closed" => ConversationState::Closed,
             "rated" => ConversationState::Rated,
             "canceled" => ConversationState::Canceled,
+            "lost" => ConversationState::Lost,
             _ => ConversationState::Failed,
         }
     }

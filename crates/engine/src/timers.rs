@@ -71,6 +71,43 @@ impl Engine {
         Ok(())
     }
 
+    /// After a restart: asks webchat about each chat that was in progress. One it no longer
+    /// knows (pulse.do answered, and not with 1) is marked lost, so that nobody types into a
+    /// session that is gone; one it cannot be asked about (webchat down) stays as it was.
+    pub(crate) async fn check_sessions(self) {
+        let filter = crate::model::ConversationFilter {
+            state: Some(ConversationState::Chatting),
+            ..Default::default()
+        };
+        let chats = match self.conversations(&filter).await {
+            Ok(chats) => chats,
+            Err(e) => return tracing::warn!(error = %e, "cannot list the chats to check"),
+        };
+        for chat in chats {
+            let checked = async {
+                let row = self.store().conversation_row(chat.id).await?;
+                if self.pulse(&row).await? {
+                    return Ok(());
+                }
+                let note = format!(
+                    "webchat no longer knows session {} (pulse.do ≠ 1 after a restart); request a new chat",
+                    chat.session_id.as_deref().unwrap_or("?")
+                );
+                self.update_conversation(chat.id, Some(note), |r| {
+                    if r.state() == ConversationState::Chatting {
+                        r.set_state(ConversationState::Lost);
+                        r.closed_at = Some(now_ms());
+                    }
+                })
+                .await
+                .map(|_| ())
+            };
+            if let Err(e) = checked.await {
+                tracing::info!(conversation = chat.id, error = %e, "could not check a chat after a restart");
+            }
+        }
+    }
+
     fn interval(&self, kind: TimerKind) -> u64 {
         let p = &self.settings().profile;
         match kind {

@@ -344,11 +344,20 @@ async fn a_down_or_slow_webchat_fails_the_send_clearly_and_the_message_can_be_re
 async fn a_restart_reopens_the_database_and_finds_everything() {
     let rig = Rig::start().await;
     let (customer, conversation) = rig.chatting("Rui", 1).await;
-    rig.engine
+    let sent = rig
+        .engine
         .send_message(customer.id, MessageContent::Text("remember me".into()))
         .await
         .unwrap();
-    let before = rig.engine.messages(conversation.id).await.unwrap();
+    // The agent's reply, so that nothing is still on its way when the engine stops.
+    let before = common::eventually("the agent's reply", || async {
+        let messages = rig.engine.messages(conversation.id).await.unwrap();
+        messages
+            .iter()
+            .any(|m| m.direction == Direction::In && m.id > sent.id)
+            .then_some(messages)
+    })
+    .await;
     let exchanges_before = rig
         .engine
         .exchanges(&ExchangeFilter::default())
@@ -704,4 +713,48 @@ async fn a_refusal_with_a_non_2xx_status_is_read_for_its_result() {
         (exchange.status, exchange.result_code, exchange.outcome),
         (Some(400), Some(-100), ExchangeOutcome::Rejected)
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_restart_a_chat_webchat_forgot_is_marked_lost_and_can_be_requested_again() {
+    let rig = Rig::start().await;
+    let (customer, conversation) = rig.chatting("Lu", 1).await;
+    rig.engine.shutdown().await;
+
+    // webchat restarted too, and forgot every session.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let fresh = wxsim_webchat::spawn(
+        common::quick_sim(format!("http://{}", listener.local_addr().unwrap())),
+        TcpListener::bind("127.0.0.1:0").await.unwrap(),
+    )
+    .await
+    .unwrap();
+    let engine = start_engine(rig.dir.path(), Some(fresh.base_url()), listener, None).await;
+    let lost = common::eventually("the forgotten chat to be marked lost", || async {
+        let c = engine.conversation(conversation.id).await.unwrap();
+        (c.state == ConversationState::Lost).then_some(c)
+    })
+    .await;
+    assert!(lost.closed_at.is_some());
+    let lines = engine.messages(conversation.id).await.unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|m| m.direction == Direction::System && m.text.contains("no longer knows")),
+        "the transcript says why"
+    );
+    engine.request_chat(customer.id).await.unwrap();
+    common::eventually("a new chat", || async {
+        let c = engine
+            .conversations(&wxsim_engine::ConversationFilter {
+                customer_id: Some(customer.id),
+                limit: Some(1),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .remove(0);
+        (c.state == ConversationState::Chatting && c.id != conversation.id).then_some(())
+    })
+    .await;
 }

@@ -10,6 +10,7 @@ export const STATE_KEY: Record<ConversationState, Key> = {
   rated: "stateRated",
   failed: "stateFailed",
   canceled: "stateCanceled",
+  lost: "stateLost",
 };
 
 export type Tone = "green" | "amber" | "blue" | "grey" | "red";
@@ -22,6 +23,7 @@ export const STATE_TONE: Record<ConversationState, Tone> = {
   rated: "grey",
   failed: "red",
   canceled: "grey",
+  lost: "red",
 };
 
 export const isActive = (s: ConversationState | null | undefined): boolean =>

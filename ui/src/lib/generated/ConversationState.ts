@@ -3,4 +3,4 @@
 /**
  * Where a conversation stands.
  */
-export type ConversationState = "requesting" | "queued" | "chatting" | "closed" | "rated" | "failed" | "canceled";
+export type ConversationState = "requesting" | "queued" | "chatting" | "closed" | "rated" | "failed" | "canceled" | "lost";
