@@ -7,7 +7,7 @@
 //! in the order the state changed.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -29,12 +29,7 @@ use crate::media::MediaRecord;
 use crate::queue::{Queue, QueuedRequest, RequestOrigin};
 use crate::session::{Session, SessionState, Sessions};
 
-/// Milliseconds since the epoch, as the wire's timestamps.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
+pub use wxsim_protocol::clock::now_ms;
 
 pub struct SimState {
     pub settings: SimSettings,
