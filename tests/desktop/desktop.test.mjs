@@ -187,22 +187,22 @@ describe("desktop window", () => {
 
   test("a text message goes out, is delivered and answered", async () => {
     const replies = await agentReplies();
-    await s.type('[data-testid="text-input"]', "Hello from the desktop\uE007");
+    await s.type('[data-testid="text-input"]', "Desktop window note\uE007");
     await s.waitFor('[data-direction="out"][data-delivery="sent"] [data-kind="text"]');
     await eventually(async () => (await agentReplies()) > replies, { what: "the agent's answer" });
     const last = await s.execute(
       'const all = document.querySelectorAll(\'[data-direction="in"] .agent-html\'); return all[all.length - 1].innerHTML',
     );
-    assert.match(last, /Hello from the desktop/);
+    assert.match(last, /Desktop window note/);
   });
 
   test("the transcript is stored: both directions, in order", async () => {
     const [customer] = await api("GET", "/api/customers");
     assert.equal(customer.nickname, "Desktop Dan");
     const messages = await api("GET", `/api/conversations/${customer.conversationId}/messages`);
-    const out = messages.findIndex((m) => m.direction === "out" && m.text === "Hello from the desktop");
+    const out = messages.findIndex((m) => m.direction === "out" && m.text === "Desktop window note");
     assert.ok(out >= 0, JSON.stringify(messages));
-    assert.ok(messages.slice(out + 1).some((m) => m.direction === "in" && /Hello from the desktop/.test(m.html)));
+    assert.ok(messages.slice(out + 1).some((m) => m.direction === "in" && /Desktop window note/.test(m.html)));
   });
 
   test("engine events reach the window as answers to next_events over the IPC protocol, not as emits, and only those it shows", async () => {
@@ -314,7 +314,7 @@ describe("desktop window", () => {
       // Every byte value (not UTF-8, so no string could carry it) and a name no header can
       // carry as it is.
       const name = "会话 transcript.md";
-      const contents = Buffer.concat([Buffer.from("# Desktop Dan\n\nHello from the desktop\n"), Buffer.from([...Array(256).keys()])]);
+      const contents = Buffer.concat([Buffer.from("# Desktop Dan\n\nDesktop window note\n"), Buffer.from([...Array(256).keys()])]);
       await startSave(name, contents);
       focusSaveDialog();
       execFileSync("import", ["-window", "root", join(SCREENSHOTS, "desktop-save-dialog.png")]);
@@ -491,11 +491,11 @@ describe("desktop window", () => {
         assert.ok(readFileSync(target).equals(rendered), `the ${format} file holds the server's bytes`);
         if (format === "md") {
           assert.match(text, new RegExp(`^# Conversation ${customer.conversationId} — Desktop Dan`));
-          assert.match(text, /Hello from the desktop/);
+          assert.match(text, /Desktop window note/);
         } else {
           const doc = JSON.parse(text);
           assert.equal(doc.conversation.id, customer.conversationId);
-          assert.ok(doc.messages.some((m) => m.text === "Hello from the desktop"));
+          assert.ok(doc.messages.some((m) => m.text === "Desktop window note"));
         }
       }
       await screenshot("desktop-history-export");

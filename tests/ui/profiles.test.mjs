@@ -210,7 +210,7 @@ describe("profiles", () => {
     await form.locator('button[type="submit"]').click();
     await toast("Saved").waitFor();
     const stored = await serve.call("GET", "/api/profile");
-    assert.deepEqual(stored.skillGroups, [{ id: 2, name: "Support" }, { id: 9, name: "Robot" }, { id: 42, name: "VIP" }]);
+    assert.deepEqual(stored.skillGroups, [{ id: 2, name: "Support" }, { id: 9, name: "Robot", robot: true }, { id: 42, name: "VIP" }]);
     assert.deepEqual(stored.ratingScale, [{ id: "1", name: "Bad" }, { id: "good", name: "Good" }]);
     assert.deepEqual(stored.allowedSources, ["127.0.0.1", "10.0.0.0/8"]);
     assert.equal(stored.sharedSecret, "long enough secret");
@@ -232,7 +232,7 @@ describe("profiles", () => {
   });
 
   test("the new-customer form offers the active profile's skill groups, free entry still possible", async () => {
-    const skillGroups = [{ id: 2, name: "Support" }, { id: 9, name: "Robot" }, { id: 42, name: "VIP" }];
+    const skillGroups = [{ id: 2, name: "Support" }, { id: 9, name: "Robot", robot: true }, { id: 42, name: "VIP" }];
     await fresh({ changes: { skillGroups } });
     // The customer list, and its New customer button, show on the Chat view.
     await page.click('[data-tab="chat"]');

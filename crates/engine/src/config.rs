@@ -22,6 +22,11 @@ pub struct SkillGroupRef {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub name: String,
+    /// Served by one of webchat's robots: where a transfer to a human is offered (reading
+    /// `robot_session`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub robot: Option<bool>,
 }
 
 /// The two readings of `transferCon.do` (「从微信端发送机器人转接到人工客服」).
@@ -99,14 +104,17 @@ impl Default for Profile {
                 SkillGroupRef {
                     id: 1,
                     name: "Sales".into(),
+                    robot: None,
                 },
                 SkillGroupRef {
                     id: 2,
                     name: "Support".into(),
+                    robot: None,
                 },
                 SkillGroupRef {
                     id: 9,
                     name: "Robot".into(),
+                    robot: Some(true),
                 },
             ],
             pulse_interval_ms: 15_000,
