@@ -4,12 +4,12 @@
 //! is committed.
 
 use rusqlite::Connection;
-use serde_json::{json, Value};
+use serde_json::Value;
 use wxsim_protocol::{
     parse::{parse_value, ParseError},
-    CallbackKind, CloseCallback, CreateCallback, Finding, GetMediaCallback, MsgCallback,
-    PushRatingCallback, RatingOption, RequestStatus, ResultCode, SessionAgentsUpdateCallback,
-    Severity, UpdateRequestStatusCallback, WireId,
+    CallbackAnswer, CallbackKind, CloseCallback, CreateCallback, Finding, GetMediaCallback,
+    MsgCallback, PushRatingCallback, RatingOption, RequestStatus, ResultCode,
+    SessionAgentsUpdateCallback, Severity, UpdateRequestStatusCallback, WireId,
 };
 
 use crate::config::RatingStep;
@@ -112,14 +112,9 @@ impl Applied {
     }
 }
 
-/// `{result, message}`, or `{code, message}` for `getMedia`.
+/// The answer to a `kind` callback, as it goes on the wire.
 pub(crate) fn answer(kind: CallbackKind, code: ResultCode, message: &str) -> Value {
-    let key = if kind == CallbackKind::GetMedia {
-        "code"
-    } else {
-        "result"
-    };
-    json!({ key: code.code(), "message": message })
+    CallbackAnswer::new(kind, code, message).to_value()
 }
 
 fn unknown_session(kind: CallbackKind, session: &str) -> Applied {
@@ -475,6 +470,7 @@ mod tests {
     use crate::config::Profile;
     use crate::model::NewCustomer;
     use crate::store::schema;
+    use serde_json::json;
 
     struct Desk {
         conn: Connection,

@@ -18,11 +18,11 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use bytes::Bytes;
 use rusqlite::Connection;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::net::TcpListener;
 use wxsim_protocol::{
     parse::{read_json, ParseError},
-    CallbackKind, Finding, ResultCode,
+    BasicAnswer, CallbackAnswer, CallbackKind, Finding, ResultCode,
 };
 
 use crate::access::{query_value, source_allowed};
@@ -229,7 +229,11 @@ impl Reply {
     fn refuse(status: StatusCode, kind: Option<CallbackKind>, message: String) -> Reply {
         let value = match kind {
             Some(k) => answer(k, ResultCode::InternalError, &message),
-            None => json!({ "result": ResultCode::InternalError.code(), "message": message }),
+            None => CallbackAnswer::Basic(BasicAnswer {
+                result: ResultCode::InternalError,
+                message,
+            })
+            .to_value(),
         };
         Reply::json(status, value)
     }

@@ -196,6 +196,36 @@ pub struct GetMediaAnswer {
     pub message: String,
 }
 
+/// What the hosting side answers a callback, typed: `{result, message}`, or `{code, message}`
+/// for `/ari/getMedia` (the one answer whose code has another name).
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallbackAnswer {
+    Basic(crate::endpoint::BasicAnswer),
+    GetMedia(GetMediaAnswer),
+}
+
+impl CallbackAnswer {
+    pub fn new(kind: CallbackKind, code: ResultCode, message: impl Into<String>) -> CallbackAnswer {
+        let message = message.into();
+        match kind {
+            CallbackKind::GetMedia => CallbackAnswer::GetMedia(GetMediaAnswer { code, message }),
+            _ => CallbackAnswer::Basic(crate::endpoint::BasicAnswer {
+                result: code,
+                message,
+            }),
+        }
+    }
+
+    /// The answer as it goes on the wire.
+    pub fn to_value(&self) -> Value {
+        match self {
+            CallbackAnswer::Basic(a) => serde_json::to_value(a),
+            CallbackAnswer::GetMedia(a) => serde_json::to_value(a),
+        }
+        .expect("an answer serializes")
+    }
+}
+
 /// The download address webchat builds from a `getMedia` answer.
 pub fn media_download_url(
     wan_addr: &str,
