@@ -761,3 +761,50 @@ async fn after_a_restart_a_chat_webchat_forgot_is_marked_lost_and_can_be_request
     })
     .await;
 }
+
+/// One of the commands that call webchat, by name.
+async fn command(
+    name: &'static str,
+    engine: wxsim_engine::Engine,
+    customer: i64,
+) -> Result<(), EngineError> {
+    match name {
+        "pulse" => {
+            let conversation = engine.customer(customer).await?.conversation_id.unwrap();
+            engine.pulse_now(conversation).await.map(|_| ())
+        }
+        "rate" => engine.rate(customer, "1", "").await.map(|_| ()),
+        "close" => engine.close(customer).await.map(|_| ()),
+        other => unreachable!("no command {other}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_command_whose_caller_goes_away_leaves_the_next_one_working() {
+    let rig = Rig::start().await;
+    let (customer, _) = rig.chatting("Mo", 1).await;
+    let (silent, mut arrived) = silent_webchat().await;
+    for name in ["pulse", "rate", "close"] {
+        rig.engine
+            .set_profile(pointed_at(Some(silent.clone()), 1_500))
+            .await
+            .unwrap();
+        drop_caller_once_webchat_has_it(
+            command(name, rig.engine.clone(), customer.id),
+            &mut arrived,
+        )
+        .await;
+        rig.engine
+            .set_profile(pointed_at(None, 2_000))
+            .await
+            .unwrap();
+        // The abandoned call ends on its own (timed out); the same command works meanwhile.
+        command(name, rig.engine.clone(), customer.id)
+            .await
+            .unwrap_or_else(|e| panic!("{name} after an abandoned {name}: {e}"));
+    }
+    assert_eq!(
+        rig.conversation(&customer).await.state,
+        ConversationState::Closed
+    );
+}
