@@ -13,7 +13,16 @@ async function lastTransfer(serve) {
 /** Opens a customer created through the API (in `skillGroup`), on the Chat view. */
 async function openCustomer(page, serve, nickname, skillGroup) {
   const customer = await serve.call("POST", "/api/customers", { nickname, skillGroup });
-  await page.click(`button.row[data-customer=${JSON.stringify(nickname)}]`);
+  try {
+    await page.click(`button.row[data-customer=${JSON.stringify(nickname)}]`, { timeout: 5000 });
+  } catch (e) {
+    const seen = await page.evaluate(() => ({
+      rows: [...document.querySelectorAll("button.row")].map((b) => b.getAttribute("data-customer")),
+      tab: document.querySelector("[data-tab][aria-selected=true], [data-tab].active")?.getAttribute("data-tab"),
+      body: document.body.innerText.slice(0, 400),
+    }));
+    throw new Error(`${e.message}\n${JSON.stringify(seen)}`);
+  }
   await page.waitForSelector(`button.row.selected[data-customer=${JSON.stringify(nickname)}]`);
   return customer;
 }

@@ -7,6 +7,7 @@ import type { EventWatch } from "./generated/EventWatch";
 import type { Exchange } from "./generated/Exchange";
 import type { Message } from "./generated/Message";
 import type { Profile } from "./generated/Profile";
+import { Latest } from "./latest.svelte";
 import { allowImagesFrom } from "./sanitize";
 import { toasts } from "./toasts.svelte";
 
@@ -74,6 +75,7 @@ class AppState {
   /** Bumped to ask the history view to focus its search box. */
   searchRequests = $state(0);
   #exchangeListeners = new Set<(batch: Exchange[]) => void>();
+  #reloads = new Latest();
   /** One per load in flight: the events applied while it waits for its answer. */
   #tapes = new Set<EngineEvent[]>();
   /** What the page shows, and what the event stream was told of it (null: unknown). */
@@ -102,20 +104,34 @@ class AppState {
     await this.reload();
   }
 
+  /**
+   * Reads everything again. Reloads overlap (the start's, the stream's open, a lag): only the
+   * newest lands, with the changes that arrived while it was in flight replayed on top.
+   */
   async reload(): Promise<void> {
-    const { answer, meanwhile } = await this.during(() =>
-      Promise.all([this.client.customers(), this.client.profile(), this.#loadProfiles()]),
+    const loaded = await this.#reloads.run(() =>
+      this.during(() =>
+        Promise.all([this.client.customers(), this.client.profile(), this.client.info(), this.client.profiles()]),
+      ),
     );
-    const [customers, profile] = answer;
+    if (loaded === undefined) return;
+    const { answer, meanwhile } = loaded;
+    const [customers, profile, info, profiles] = answer;
+    this.#showProfiles(info, profiles);
     this.customers = customers;
     this.profile = profile;
     this.putCustomers(meanwhile.flatMap((e) => (e.type === "customerChanged" ? [e.customer] : [])));
+    for (const e of meanwhile) if (e.type === "profileChanged") this.profile = e.profile;
     if (this.selected?.conversationId != null) await this.loadConversation(this.selected.conversationId);
   }
 
   /** The stored profiles, and `/api/info`, whose webchat address follows the active one. */
   async #loadProfiles(): Promise<void> {
     const [info, profiles] = await Promise.all([this.client.info(), this.client.profiles()]);
+    this.#showProfiles(info, profiles);
+  }
+
+  #showProfiles(info: Info, profiles: Profile[]): void {
     allowImagesFrom(info.webchat);
     this.info = info;
     this.profiles = profiles;

@@ -65,17 +65,15 @@ export function browserTransport(token: string): Transport {
     },
     subscribe(handlers: EventHandlers): () => void {
       const source = new EventSource(`/api/events?${query}`);
-      let dropped = false;
       source.addEventListener("engine", (e) => handlers.event(JSON.parse(e.data) as EngineEvent));
       source.addEventListener("lagged", () => handlers.reload());
+      // The server subscribes before it opens the stream: a load after "open" misses nothing,
+      // while one answered before it (the first, or across a drop) may have.
       source.addEventListener("open", () => {
         handlers.connection(true);
-        if (dropped) handlers.reload();
+        handlers.reload();
       });
-      source.addEventListener("error", () => {
-        dropped = true;
-        handlers.connection(false);
-      });
+      source.addEventListener("error", () => handlers.connection(false));
       return () => source.close();
     },
     watch(): Promise<void> {
