@@ -3,6 +3,8 @@
 //! a small `wxsim load`, and the README's tables of crates and commands against the real
 //! workspace and `wxsim --help`.
 
+#[path = "../../../protocol/tests/common/schemas.rs"]
+mod schemas;
 #[path = "../support/serve.rs"]
 mod support;
 
