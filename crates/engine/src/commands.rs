@@ -387,7 +387,7 @@ async fn request_chat(engine: Engine, customer_id: i64) -> Result<Conversation> 
     let customer = engine.customer(customer_id).await?;
     let settings = engine.settings();
     let profile = &settings.profile;
-    let row = open_request(&engine, customer_id).await?;
+    let row = open_request(&engine, customer_id, "chat requested").await?;
     let request = CreateConRequest {
         open_id: WireId::Text(customer.open_id.clone()).into(),
         skill_group: customer.skill_group,
@@ -413,10 +413,16 @@ async fn request_chat(engine: Engine, customer_id: i64) -> Result<Conversation> 
     settle_request(&engine, row, Endpoint::CreateCon, answer).await
 }
 
-/// Stores a new conversation for the customer, who must have none in progress.
-async fn open_request(engine: &Engine, customer_id: i64) -> Result<ConversationRow> {
+/// Stores a new conversation for the customer, who must have none in progress, with its
+/// first transcript line: written before the call, it comes before every status webchat
+/// sends while the call is answered.
+async fn open_request(
+    engine: &Engine,
+    customer_id: i64,
+    asked: &'static str,
+) -> Result<ConversationRow> {
     let profile_name = engine.settings().profile.name.clone();
-    let row = engine
+    let (row, line) = engine
         .store()
         .write(move |conn| {
             if let Some(active) = conversations::active_for_customer(conn, customer_id)? {
@@ -427,9 +433,12 @@ async fn open_request(engine: &Engine, customer_id: i64) -> Result<ConversationR
                     "cancel or close the current chat before requesting another",
                 ));
             }
-            conversations::insert(conn, customer_id, &profile_name)
+            let row = conversations::insert(conn, customer_id, &profile_name)?;
+            let line = messages::insert(conn, &NewMessage::system(row.id, asked))?;
+            Ok((row, line))
         })
         .await?;
+    engine.publish(EngineEvent::MessageAdded { message: line });
     engine.announce(&row).await?;
     Ok(row)
 }
@@ -442,14 +451,15 @@ async fn settle_request(
     endpoint: Endpoint,
     answer: std::result::Result<CreateConAnswer, CallError>,
 ) -> Result<Conversation> {
-    let (done, asked) = match endpoint {
-        Endpoint::TransferCon => ("handed over to a human agent", "hand-over to a human agent"),
-        _ => ("chat requested", "chat request"),
+    let asked = match endpoint {
+        Endpoint::TransferCon => "hand-over to a human agent",
+        _ => "chat request",
     };
     match answer {
         Ok(a) if a.result.is_success() => {
             let note = format!(
-                "{done}, queue length {}",
+                "{} answered: queue length {}",
+                endpoint.path(),
                 a.queue_length.map_or("?".into(), |q| q.to_string())
             );
             let row = engine
@@ -583,7 +593,7 @@ async fn transfer(engine: Engine, customer_id: i64, info: String) -> Result<Conv
 /// transferCon.do opens the request, with the robot's conversation as `transferInfo`.
 async fn hand_over(engine: Engine, customer_id: i64, info: String) -> Result<Conversation> {
     let customer = engine.customer(customer_id).await?;
-    let row = open_request(&engine, customer_id).await?;
+    let row = open_request(&engine, customer_id, "handed over to a human agent").await?;
     let settings = engine.settings();
     let request = TransferConRequest {
         session_id: Some(WireId::Num(0).into()),

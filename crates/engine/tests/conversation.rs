@@ -518,3 +518,29 @@ async fn an_html_export_carries_its_pictures_and_reads_the_same_after_webchat_is
         "the same transcript with webchat gone"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_transcript_opens_with_the_request_before_any_status_webchat_sent() {
+    let rig = Rig::start().await;
+    for nickname in ["Ai", "Bo", "Cy"] {
+        let (_, conversation) = rig.chatting(nickname, 1).await;
+        let lines: Vec<String> = rig
+            .engine
+            .messages(conversation.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.direction == wxsim_engine::Direction::System)
+            .map(|m| m.text)
+            .collect();
+        assert_eq!(
+            lines.first().map(String::as_str),
+            Some("chat requested"),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with("request status")),
+            "{lines:?}"
+        );
+    }
+}
