@@ -54,6 +54,16 @@ test("a robot chat offers a transfer, a human chat does not, and the reason goes
       { what: "a human agent after the transfer", timeout: 15_000 },
     );
     assert.equal(await page.locator('[data-testid="transfer-form"]').count(), 0, "the form goes once sent");
+    // Each agent bubble names its writer: the robot's greeting, then the human's.
+    const names = await eventually(
+      async () => {
+        const seen = (await page.locator('[data-testid="agent-name"]').allInnerTexts()).map((n) => n.trim());
+        return seen.includes("Robot") && seen.some((n) => n !== "Robot") ? seen : null;
+      },
+      { what: "agent bubbles named by their writers" },
+    );
+    assert.equal(names[0], "Robot", String(names));
+    await browser.screenshot("agents-named");
   } finally {
     await close();
   }

@@ -324,6 +324,14 @@ fn on_msg(conn: &Connection, message: &AgentMessage) -> Result<Applied> {
         Err(refused) => return Ok(refused),
     };
     let msg_time = cb.msg_time;
+    // The writer by the message's agentId among the session's agents, else the chat's agent.
+    let agent_name = cb
+        .agent_id
+        .as_ref()
+        .and_then(|id| row.agents().into_iter().find(|a| a.id == id.key()))
+        .map(|a| a.name)
+        .or_else(|| row.agent_name.clone())
+        .filter(|name| !name.is_empty());
     let message = NewMessage {
         conversation_id: row.id,
         direction: Direction::In,
@@ -333,6 +341,7 @@ fn on_msg(conn: &Connection, message: &AgentMessage) -> Result<Applied> {
         body: cb.content.clone(),
         delivery: Delivery::Received,
         wire_time: msg_time,
+        agent_name,
     };
     match messages::insert_unless_repeat(conn, &message, REPEAT_WINDOW_MS)? {
         // The customer's new unread count goes out with the announcement after the commit.

@@ -251,9 +251,10 @@ fn direction(d: Direction) -> &'static str {
 fn sender(c: &Conversation, m: &Message) -> String {
     match m.direction {
         Direction::Out => c.nickname.clone(),
-        Direction::In => c
+        Direction::In => m
             .agent_name
             .clone()
+            .or_else(|| c.agent_name.clone())
             .or_else(|| c.agent_id.clone())
             .unwrap_or_else(|| "agent".into()),
         Direction::System => "system".into(),

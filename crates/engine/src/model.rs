@@ -221,6 +221,8 @@ pub struct Message {
     pub wire_time: Option<i64>,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
+    /// Agent messages: who wrote it, by name (none for messages stored before wxsim kept it).
+    pub agent_name: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -236,6 +236,23 @@ async fn a_robot_chat_is_transferred_to_a_human() {
         human.finding_count, 0,
         "the new request's statuses start again: no status_backwards"
     );
+    // Each agent line says who wrote it: the robot's greeting, then the human's.
+    let writers = eventually("the human agent's greeting", || async {
+        let writers: Vec<String> = rig
+            .engine
+            .messages(human.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.direction == wxsim_engine::Direction::In)
+            .filter_map(|m| m.agent_name)
+            .collect();
+        (writers.len() >= 2).then_some(writers)
+    })
+    .await;
+    assert_eq!(writers.first().map(String::as_str), Some("Robot"));
+    assert_eq!(writers.last(), human.agent_name.as_ref(), "{writers:?}");
+    assert_ne!(writers.first(), writers.last());
 }
 
 #[tokio::test(flavor = "multi_thread")]

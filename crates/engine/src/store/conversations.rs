@@ -298,6 +298,7 @@ mod tests {
             text: "hi".into(),
             delivery: Delivery::Received,
             wire_time: None,
+            agent_name: Some("Ann".into()),
         }
     }
 

@@ -22,6 +22,7 @@ row_struct! {
         error: Option<String>,
         wire_time: Option<i64>,
         created_at: i64,
+        agent_name: Option<String>,
     }
 }
 
@@ -69,6 +70,7 @@ impl From<MessageRow> for Message {
             error: r.error,
             wire_time: r.wire_time,
             created_at: r.created_at,
+            agent_name: r.agent_name,
         }
     }
 }
@@ -85,6 +87,8 @@ pub struct NewMessage {
     pub text: String,
     pub delivery: Delivery,
     pub wire_time: Option<i64>,
+    /// Agent messages: who wrote it, by name.
+    pub agent_name: Option<String>,
 }
 
 impl NewMessage {
@@ -98,6 +102,7 @@ impl NewMessage {
             text: content.searchable_text(),
             delivery: Delivery::Pending,
             wire_time: None,
+            agent_name: None,
         }
     }
 
@@ -111,13 +116,14 @@ impl NewMessage {
             text: text.into(),
             delivery: Delivery::Received,
             wire_time: None,
+            agent_name: None,
         }
     }
 }
 
 macro_rules! columns {
     () => {
-        "id, conversation_id, direction, kind, body, html, text, delivery, result_code, error, wire_time, created_at"
+        "id, conversation_id, direction, kind, body, html, text, delivery, result_code, error, wire_time, created_at, agent_name"
     };
 }
 const SELECT: &str = concat!("SELECT ", columns!(), " FROM messages");
@@ -168,8 +174,8 @@ fn insert_unless(
     let now = now_ms();
     Ok(conn
         .prepare_cached(concat!(
-            "INSERT INTO messages (conversation_id, direction, kind, body, html, text, delivery, wire_time, created_at, updated_at)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9
+            "INSERT INTO messages (conversation_id, direction, kind, body, html, text, delivery, wire_time, created_at, updated_at, agent_name)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?11
              WHERE ?10 IS NULL OR NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1
                  AND direction = 'in' AND body = ?4 AND wire_time IS ?8 AND created_at >= ?10)
              RETURNING ",
@@ -187,6 +193,7 @@ fn insert_unless(
                 m.wire_time,
                 now,
                 repeat_window_ms.map(|w| now - w),
+                m.agent_name,
             ],
             MessageRow::from_row,
         )
@@ -294,7 +301,7 @@ impl Store {
 /// The search of `query`; its parameters are [`search_params`].
 fn search_sql(query: &str) -> String {
     let select = "SELECT m.id, m.conversation_id, m.direction, m.kind, m.body, m.html, m.text, m.delivery,
-            m.result_code, m.error, m.wire_time, m.created_at, c.nickname, c.open_id
+            m.result_code, m.error, m.wire_time, m.created_at, m.agent_name, c.nickname, c.open_id
         FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN customers c ON c.id = v.customer_id";
     if query.chars().count() >= 3 {
         // The limit inside the FTS query lets it walk its doclists newest first and stop

@@ -23,4 +23,8 @@ text: string, delivery: Delivery, resultCode: number | null, error: string | nul
 /**
  * The time webchat gave (`msgTime`), when it gave one.
  */
-wireTime: number | null, createdAt: number, };
+wireTime: number | null, createdAt: number, 
+/**
+ * Agent messages: who wrote it, by name (none for messages stored before wxsim kept it).
+ */
+agentName: string | null, };
