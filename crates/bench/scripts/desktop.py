@@ -9,6 +9,8 @@ network processes) after IDLE_S seconds idle; for the app, again after `wxsim-be
 delivered 100,000 agent messages over its callback listener.
 
 Usage (inside xvfb-run): desktop.py APP_BIN DATA_DIR LISTEN BENCH_BIN
+BENCH_PIN (e.g. "taskset -c 1"), when set, is put before the app's and the static page's
+command (not the flood's): `scripts/bench.sh --slow`.
 Prints RESULT lines: start_app start_static rss_app_idle rss_all_idle rss_static_all
 rss_app_after rss_all_after rss_static_app (seconds and MB).
 """
@@ -55,10 +57,13 @@ def distinct_colors():
     return len({data[i:i + 3] for i in range(0, len(data) - 3, step)})
 
 
+PIN = os.environ.get("BENCH_PIN", "").split()
+
+
 def launch(argv, env):
-    """Spawns argv and answers (process, seconds until rendered text shows)."""
+    """Spawns argv (after PIN) and answers (process, seconds until rendered text shows)."""
     begun = time.monotonic()
-    proc = subprocess.Popen(argv, env=env, start_new_session=True,
+    proc = subprocess.Popen(PIN + argv, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while distinct_colors() <= COLORS:
         if proc.poll() is not None:

@@ -260,6 +260,17 @@ impl Engine {
         Ok(())
     }
 
+    /// [`Engine::announce`] with the customer as the transaction that changed `row` left
+    /// it: no read after the commit (a callback's answer waited for one), and the events
+    /// come in the order of the commits.
+    pub(crate) fn announce_read(&self, row: &ConversationRow, customer: Customer) {
+        self.publish(EngineEvent::ConversationChanged {
+            conversation: row.view(),
+        });
+        self.publish(EngineEvent::CustomerChanged { customer });
+        self.sync_timers(row);
+    }
+
     pub async fn customers(&self) -> Result<Vec<Customer>> {
         self.inner.store.customers().await
     }

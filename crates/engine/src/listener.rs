@@ -33,8 +33,8 @@ use crate::error::Result;
 use crate::events::EngineEvent;
 use crate::faults::FaultAction;
 use crate::media::is_plain_file_name;
-use crate::model::{Exchange, ExchangeDirection, ExchangeOutcome, Media, MediaKind};
-use crate::store::{exchanges, now_ms, NewExchange};
+use crate::model::{Customer, Exchange, ExchangeDirection, ExchangeOutcome, Media, MediaKind};
+use crate::store::{customers, exchanges, now_ms, NewExchange};
 
 pub(crate) fn spawn(engine: Engine, listener: TcpListener) {
     let shutdown = engine.inner.shutdown.clone();
@@ -396,7 +396,7 @@ async fn callback(
         move |conn| job.store(conn)
     });
     match attempt.await {
-        Ok((reply, applied, row)) => {
+        Ok((reply, applied, row, customer)) => {
             engine.publish(EngineEvent::Exchange { exchange: row });
             for event in applied.events {
                 if let EngineEvent::MessageAdded { message } = &event {
@@ -406,10 +406,8 @@ async fn callback(
                 }
                 engine.publish(event);
             }
-            if let Some(conversation) = &applied.conversation {
-                if let Err(e) = engine.announce(conversation).await {
-                    tracing::warn!(error = %e, "could not announce a conversation change");
-                }
+            if let (Some(conversation), Some(customer)) = (&applied.conversation, customer) {
+                engine.announce_read(conversation, customer);
             }
             let mut response = respond(reply);
             response.extensions_mut().insert(Logged::Stored);
@@ -457,8 +455,10 @@ struct Arrival {
 }
 
 impl Arrival {
-    /// Applies the callback and logs its exchange, inside the writer's transaction.
-    fn store(&self, conn: &Connection) -> Result<(Reply, Applied, Exchange)> {
+    /// Applies the callback and logs its exchange, inside the writer's transaction; reads
+    /// there the customer of a conversation it changed, for the events (a read after the
+    /// commit was two more thread hops before the answer).
+    fn store(&self, conn: &Connection) -> Result<(Reply, Applied, Exchange, Option<Customer>)> {
         let applied = apply(conn, &self.callback, &self.settings)?;
         let reply = Reply::json(StatusCode::OK, applied.answer.clone());
         let mut log = self.log.clone();
@@ -467,7 +467,11 @@ impl Arrival {
         log.findings.extend(applied.findings.iter().cloned());
         fill(&mut log, &reply, self.clock);
         let row = exchanges::insert(conn, &log)?;
-        Ok((reply, applied, row))
+        let customer = match &applied.conversation {
+            Some(conversation) => Some(customers::fetch(conn, conversation.customer_id)?),
+            None => None,
+        };
+        Ok((reply, applied, row, customer))
     }
 }
 

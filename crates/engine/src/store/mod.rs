@@ -73,7 +73,8 @@ const READERS: usize = 4;
 /// How a connection opens its file.
 #[derive(Clone, Copy, Debug)]
 enum Access {
-    /// The app's own writer: creates the file, WAL, checkpoints left to `checkpoint`.
+    /// The app's own writer: creates the file, WAL, checkpoints left to `checkpoint`
+    /// (the writer copies back only what that thread asks of it between group commits).
     Write,
     /// Reading only: every write fails.
     Read,
@@ -108,6 +109,11 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, checkpoint::Policy::DEFAULT).await
+    }
+
+    /// [`Store::open`] with WAL checkpoints on their own terms (tests).
+    pub(crate) async fn open_with(path: &Path, checkpoints: checkpoint::Policy) -> Result<Store> {
         let file = path.to_owned();
         let conn = blocking(move || {
             let mut conn = connect(&file, Access::Write)?;
@@ -115,8 +121,9 @@ impl Store {
             Ok::<_, EngineError>(conn)
         })
         .await?;
-        let commits = Writer::start(conn, search_index::upkeep);
-        checkpoint::spawn(path, &commits);
+        let restart = checkpoint::Restart::default();
+        let commits = Writer::start(conn, search_index::upkeep, restart.clone());
+        checkpoint::spawn(path, &commits, restart, checkpoints);
         Ok(Store {
             commits: Some(commits),
             readers: Readers::new(path, Access::Read, READERS),

@@ -14,6 +14,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
+use super::checkpoint::Restart;
 use crate::error::{EngineError, Result};
 
 /// More than this many queued jobs wait for the next commit; bounds one transaction's size.
@@ -72,11 +73,21 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Starts the writer thread, which owns `conn` until the store closes.
-    pub(crate) fn start(conn: Connection, upkeep: Upkeep) -> Writer {
+    /// `restart` is the checkpoint thread's request to finish a checkpoint between commits.
+    pub(crate) fn start(conn: Connection, upkeep: Upkeep, restart: Restart) -> Writer {
         let (queue, orders) = mpsc::channel(QUEUE_DEPTH);
         std::thread::Builder::new()
             .name("wxsim-writer".into())
-            .spawn(move || drain(Committer { conn, upkeep }, orders))
+            .spawn(move || {
+                drain(
+                    Committer {
+                        conn,
+                        upkeep,
+                        restart,
+                    },
+                    orders,
+                )
+            })
             .expect("the OS lets us start the writer thread");
         Writer { queue }
     }
@@ -145,6 +156,8 @@ impl Watch {
 struct Committer {
     conn: Connection,
     upkeep: Upkeep,
+    /// Asked by the checkpoint thread: copy the WAL's last frames back after a commit.
+    restart: Restart,
 }
 
 /// The writer thread: group commits until the store closes or every handle is dropped.
@@ -203,6 +216,8 @@ impl Committer {
                 }
             }
         }
+        // After the answers: the callbacks of this batch do not wait for it.
+        self.restart.finish(&self.conn);
     }
 
     /// Runs `jobs` in one transaction, then the upkeep, and commits: the outcome of each
