@@ -21,7 +21,9 @@ pub fn quiet_profile() -> Profile {
 /// Starts the engine on `data_dir`, seeds the chatting conversations and serves until the
 /// process is stopped.
 pub async fn run(data_dir: &Path, listen: &str, sessions: u64) -> anyhow::Result<()> {
-    // Seeded before the engine opens the file: the engine keeps its store to itself.
+    // Seeded before the engine opens the file (and so before it makes the dir): the
+    // engine keeps its store to itself.
+    std::fs::create_dir_all(data_dir)?;
     let store = Store::open(&data_dir.join("wxsim.db")).await?;
     store
         .seed(&SeedPlan {
