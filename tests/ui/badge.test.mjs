@@ -59,6 +59,11 @@ describe("faults badge", () => {
     await serve.sim("/sim/agent/say", { sessionId: conversation.sessionId, html: "this one meets the fault" });
     await badgeSays("1 fault armed", 5_000);
     assert.deepEqual((await serve.call("GET", "/api/faults")).map((f) => f.path), ["/ari/create"]);
+    // The chat says that a fault answered the agent's message instead of wxsim.
+    const line = page.locator('[data-direction="system"][data-line="faultInjected"]');
+    await line.waitFor({ timeout: 5_000 });
+    assert.match(await line.textContent(), /injected fault \(result -100 .*\) answered \/ari\/msg: the callback was not applied/);
+    await browser.screenshot("30-faults-line");
   });
 
   test("the badge reads in Chinese and opens the Faults view; removing the last one hides it", async () => {

@@ -39,7 +39,7 @@ test("a robot chat offers a transfer, a human chat does not, and the reason goes
     await page.click('[data-action="transfer"]');
     const send = page.locator('[data-action="send-transfer"]');
     assert.equal(await send.isDisabled(), true, "no transfer without a reason");
-    await page.fill('[data-testid="transfer-form"] input[name="transferInfo"]', "wants to talk to a person");
+    await page.fill('[data-testid="transfer-form"] textarea[name="transferInfo"]', "wants to talk to a person");
     await browser.screenshot("transfer-reason");
     await send.click();
     await eventually(async () => (await lastTransfer(serve))?.transferInfo === "wants to talk to a person", {
@@ -54,6 +54,9 @@ test("a robot chat offers a transfer, a human chat does not, and the reason goes
       { what: "a human agent after the transfer", timeout: 15_000 },
     );
     assert.equal(await page.locator('[data-testid="transfer-form"]').count(), 0, "the form goes once sent");
+    await eventually(async () => (await page.locator('[data-action="transfer"]').count()) === 0, {
+      what: "no second transfer once a human has the robot's chat",
+    });
     // Each agent bubble names its writer: the robot's greeting, then the human's.
     const names = await eventually(
       async () => {
@@ -79,7 +82,7 @@ test("with the hand-over reading, a customer without a chat is handed over by tr
       what: "the hand-over offered to a customer without a chat",
     });
     await page.click('[data-action="transfer"]');
-    await page.fill('[data-testid="transfer-form"] input[name="transferInfo"]', "robot: hi / customer: a person please");
+    await page.fill('[data-testid="transfer-form"] textarea[name="transferInfo"]', "robot: hi / customer: a person please");
     await page.click('[data-action="send-transfer"]');
     await waitForStatus(page, serve, "chatting");
     const body = await lastTransfer(serve);

@@ -21,6 +21,7 @@ use crate::sanitize::AgentHtml;
 use crate::store::{
     conversations, customers, media, messages, now_ms, ConversationRow, NewMessage,
 };
+use crate::system_line::SystemLine;
 
 /// A callback repeated within this window (same session, time and content) is stored once.
 const REPEAT_WINDOW_MS: i64 = 5 * 60 * 1000;
@@ -154,6 +155,39 @@ pub(crate) fn apply(
     }
 }
 
+/// Notes in the chat a callback names that an injected fault answered it instead of the
+/// engine: the chat would otherwise just miss what the callback carried. The chat is found
+/// from the body's ids alone (the fault answered before the body was parsed): `sessionId`,
+/// else the customer's (`openId`) active request or latest chat. `None` when the body
+/// names no chat here.
+pub(crate) fn note_fault(
+    conn: &Connection,
+    body: &[u8],
+    line: &SystemLine,
+) -> Result<Option<Message>> {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return Ok(None);
+    };
+    let id = |field: &str| match value.get(field) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let row = match (id("sessionId"), id("openId")) {
+        (Some(session), _) => conversations::by_session(conn, &session)?,
+        (None, Some(open_id)) => match customers::id_by_open_id(conn, &open_id)? {
+            Some(customer) => match conversations::active_for_customer(conn, customer)? {
+                Some(row) => Some(row),
+                None => conversations::latest_for_customer(conn, customer)?,
+            },
+            None => None,
+        },
+        (None, None) => None,
+    };
+    row.map(|row| messages::insert(conn, &NewMessage::system(row.id, line)))
+        .transpose()
+}
+
 /// Saves `row` and a transcript line, and collects the events for after the commit.
 fn commit(
     conn: &Connection,
@@ -185,7 +219,10 @@ fn on_create(conn: &Connection, cb: &CreateCallback) -> Result<Applied> {
         row.closed_at = Some(now_ms());
         let line = NewMessage::system(
             row.id,
-            format!("routing failed: {} {}", cb.result, cb.message),
+            &SystemLine::RoutingFailed {
+                result: cb.result.code(),
+                message: cb.message.clone(),
+            },
         );
         return commit(conn, kind, row, Some(line));
     }
@@ -228,7 +265,10 @@ fn on_create(conn: &Connection, cb: &CreateCallback) -> Result<Applied> {
     }
     let line = NewMessage::system(
         row.id,
-        format!("{agent_name} accepted the chat (session {session})"),
+        &SystemLine::Accepted {
+            agent: agent_name,
+            session: session.to_string(),
+        },
     );
     commit(conn, kind, row, Some(line))
 }
@@ -287,15 +327,10 @@ fn on_request_status(conn: &Connection, cb: &UpdateRequestStatusCallback) -> Res
     }
     let line = NewMessage::system(
         row.id,
-        format!(
-            "request status {}{}",
-            status,
-            if cb.message.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", cb.message)
-            }
-        ),
+        &SystemLine::RequestStatus {
+            status: status.code(),
+            message: cb.message.clone(),
+        },
     );
     let applied = commit(conn, kind, row, Some(line))?;
     Ok(match backwards {
@@ -369,7 +404,7 @@ fn on_close(conn: &Connection, cb: &CloseCallback) -> Result<Applied> {
         row.closed_by = Some("agent".into());
         row.closed_at = Some(cb.close_time.unwrap_or_else(now_ms));
     }
-    let line = NewMessage::system(row.id, "chat closed by the agent");
+    let line = NewMessage::system(row.id, &SystemLine::ClosedByAgent);
     commit(conn, kind, row, Some(line))
 }
 
@@ -387,11 +422,7 @@ fn on_agents(conn: &Connection, cb: &SessionAgentsUpdateCallback) -> Result<Appl
             name: a.name.clone(),
         })
         .collect();
-    let names = agents
-        .iter()
-        .map(|a| a.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let names = agents.iter().map(|a| a.name.clone()).collect();
     row.agents = serde_json::to_string(&agents).expect("agents serialize");
     if let Some(lead) = &cb.agent_id {
         if let Some(a) = agents.iter().find(|a| a.id == lead.key()) {
@@ -399,7 +430,7 @@ fn on_agents(conn: &Connection, cb: &SessionAgentsUpdateCallback) -> Result<Appl
             row.agent_name = Some(a.name.clone());
         }
     }
-    let line = NewMessage::system(row.id, format!("agents in this chat: {names}"));
+    let line = NewMessage::system(row.id, &SystemLine::Agents { names });
     commit(conn, kind, row, Some(line))
 }
 
@@ -425,7 +456,7 @@ fn on_push_rating(
         RatingOption::read_all(&cb.ratings)
     };
     row.rating_options = Some(serde_json::to_string(&options).expect("options serialize"));
-    let line = NewMessage::system(row.id, "the agent asks for a rating");
+    let line = NewMessage::system(row.id, &SystemLine::RatingAsked);
     commit(conn, kind, row, Some(line))
 }
 

@@ -22,6 +22,7 @@ use crate::model::{
 use crate::store::{
     conversations, customers, media, messages, now_ms, ConversationRow, NewMessage,
 };
+use crate::system_line::{Ask, SystemLine};
 
 /// The time in the form the profile asks for (reading 4 of `interface.md`).
 pub(crate) fn create_time(format: CreateTimeFormat) -> CreateTime {
@@ -159,7 +160,7 @@ impl Engine {
     pub(crate) async fn update_conversation(
         &self,
         id: i64,
-        note: Option<String>,
+        note: Option<SystemLine>,
         mut change: impl FnMut(&mut ConversationRow) + Send + 'static,
     ) -> Result<ConversationRow> {
         let (row, line) = self
@@ -167,7 +168,7 @@ impl Engine {
             .write(move |conn| {
                 let mut row = conversations::fetch(conn, id)?;
                 change(&mut row);
-                let line = note.clone().map(|text| NewMessage::system(id, text));
+                let line = note.as_ref().map(|line| NewMessage::system(id, line));
                 conversations::save_with_line(conn, row, line)
             })
             .await?;
@@ -387,7 +388,7 @@ async fn request_chat(engine: Engine, customer_id: i64) -> Result<Conversation> 
     let customer = engine.customer(customer_id).await?;
     let settings = engine.settings();
     let profile = &settings.profile;
-    let row = open_request(&engine, customer_id, "chat requested").await?;
+    let row = open_request(&engine, customer_id, SystemLine::ChatRequested).await?;
     let request = CreateConRequest {
         open_id: WireId::Text(customer.open_id.clone()).into(),
         skill_group: customer.skill_group,
@@ -419,7 +420,7 @@ async fn request_chat(engine: Engine, customer_id: i64) -> Result<Conversation> 
 async fn open_request(
     engine: &Engine,
     customer_id: i64,
-    asked: &'static str,
+    asked: SystemLine,
 ) -> Result<ConversationRow> {
     let profile_name = engine.settings().profile.name.clone();
     let (row, line) = engine
@@ -434,7 +435,7 @@ async fn open_request(
                 ));
             }
             let row = conversations::insert(conn, customer_id, &profile_name)?;
-            let line = messages::insert(conn, &NewMessage::system(row.id, asked))?;
+            let line = messages::insert(conn, &NewMessage::system(row.id, &asked))?;
             Ok((row, line))
         })
         .await?;
@@ -451,24 +452,27 @@ async fn settle_request(
     endpoint: Endpoint,
     answer: std::result::Result<CreateConAnswer, CallError>,
 ) -> Result<Conversation> {
-    let asked = match endpoint {
-        Endpoint::TransferCon => "hand-over to a human agent",
-        _ => "chat request",
+    let ask = match endpoint {
+        Endpoint::TransferCon => Ask::HandOver,
+        _ => Ask::Chat,
     };
     match answer {
         Ok(a) if a.result.is_success() => {
-            let note = format!(
-                "{} answered: queue length {}",
-                endpoint.path(),
-                a.queue_length.map_or("?".into(), |q| q.to_string())
-            );
+            let note = SystemLine::RequestAnswered {
+                endpoint: endpoint.path().into(),
+                queue_length: a.queue_length,
+            };
             let row = engine
                 .update_conversation(row.id, Some(note), move |r| apply_create_answer(r, &a))
                 .await?;
             Ok(row.view())
         }
         Ok(a) => {
-            let note = format!("{asked} refused: {} {}", a.result, a.message);
+            let note = SystemLine::RequestRefused {
+                ask,
+                result: a.result.code(),
+                message: a.message.clone(),
+            };
             let (code, message) = (a.result.code(), a.message.clone());
             engine
                 .update_conversation(row.id, Some(note), move |r| {
@@ -481,8 +485,12 @@ async fn settle_request(
         }
         Err(e) => {
             let message = e.to_string();
+            let note = SystemLine::RequestFailed {
+                ask,
+                error: message.clone(),
+            };
             engine
-                .update_conversation(row.id, Some(format!("{asked} failed: {e}")), move |r| {
+                .update_conversation(row.id, Some(note), move |r| {
                     r.set_state(ConversationState::Failed);
                     r.status_message = Some(message.clone());
                 })
@@ -568,16 +576,12 @@ async fn cancel(engine: Engine, customer_id: i64) -> Result<Conversation> {
         return Err(rejected(Endpoint::CancelRequest, a.result, a.message));
     }
     let row = engine
-        .update_conversation(
-            row.id,
-            Some("request cancelled by the customer".into()),
-            |r| {
-                if r.state().is_active() {
-                    r.set_state(ConversationState::Canceled);
-                    r.closed_at = Some(now_ms());
-                }
-            },
-        )
+        .update_conversation(row.id, Some(SystemLine::RequestCancelled), |r| {
+            if r.state().is_active() {
+                r.set_state(ConversationState::Canceled);
+                r.closed_at = Some(now_ms());
+            }
+        })
         .await?;
     Ok(row.view())
 }
@@ -593,7 +597,7 @@ async fn transfer(engine: Engine, customer_id: i64, info: String) -> Result<Conv
 /// transferCon.do opens the request, with the robot's conversation as `transferInfo`.
 async fn hand_over(engine: Engine, customer_id: i64, info: String) -> Result<Conversation> {
     let customer = engine.customer(customer_id).await?;
-    let row = open_request(&engine, customer_id, "handed over to a human agent").await?;
+    let row = open_request(&engine, customer_id, SystemLine::HandOverRequested).await?;
     let settings = engine.settings();
     let request = TransferConRequest {
         session_id: Some(WireId::Num(0).into()),
@@ -635,11 +639,9 @@ async fn transfer_robot_session(
     // The hand-over opens a new request whose statuses start again (WAITING after the robot's
     // ACCEPTED is not a step back); its status updates may come before transferCon's answer.
     let row = engine
-        .update_conversation(
-            row.id,
-            Some("transfer to a human agent requested".into()),
-            |r| r.request_status = None,
-        )
+        .update_conversation(row.id, Some(SystemLine::TransferRequested), |r| {
+            r.request_status = None
+        })
         .await?;
     let request = TransferConRequest {
         session_id: Some(session.into()),
@@ -661,7 +663,10 @@ async fn transfer_robot_session(
         engine
             .update_conversation(
                 row.id,
-                Some(format!("transfer refused: {} {}", a.result, a.message)),
+                Some(SystemLine::TransferRefused {
+                    result: a.result.code(),
+                    message: a.message.clone(),
+                }),
                 |_| {},
             )
             .await?;
@@ -672,6 +677,7 @@ async fn transfer_robot_session(
             if a.session_id.is_none() && r.state() == ConversationState::Chatting {
                 r.set_state(ConversationState::Queued);
             }
+            r.handed_over_at = Some(now_ms());
             apply_create_answer(r, &a);
         })
         .await?;
@@ -707,7 +713,7 @@ async fn close(engine: Engine, customer_id: i64) -> Result<Conversation> {
         return Err(rejected(Endpoint::CloseCon, a.result, a.message));
     }
     let row = engine
-        .update_conversation(row.id, Some("chat closed by the customer".into()), |r| {
+        .update_conversation(row.id, Some(SystemLine::ClosedByCustomer), |r| {
             if r.state() == ConversationState::Chatting {
                 r.set_state(ConversationState::Closed);
                 r.closed_by = Some("customer".into());
@@ -762,14 +768,10 @@ async fn rate(
     if !a.result.is_success() {
         return Err(rejected(Endpoint::RateSession, a.result, a.message));
     }
-    let note = format!(
-        "rated {rating_id}{}",
-        if comment.is_empty() {
-            String::new()
-        } else {
-            format!(": {comment}")
-        }
-    );
+    let note = SystemLine::Rated {
+        rating_id: rating_id.clone(),
+        comment: comment.clone(),
+    };
     let row = engine
         .update_conversation(row.id, Some(note), move |r| {
             if r.state() != ConversationState::Chatting {

@@ -30,6 +30,18 @@ pub enum FaultAction {
     Drop,
 }
 
+impl FaultAction {
+    /// What it does, in a few words (English, for logs and stored lines).
+    pub fn describe(&self) -> String {
+        match self {
+            FaultAction::Delay { ms } => format!("delayed {ms} ms"),
+            FaultAction::Result { code } => format!("result {code}"),
+            FaultAction::Status { status } => format!("HTTP {status}"),
+            FaultAction::Drop => "connection dropped".into(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

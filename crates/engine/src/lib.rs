@@ -24,9 +24,11 @@ pub mod sanitize;
 pub mod store;
 mod timers;
 
+pub mod system_line;
 pub use config::{CreateTimeFormat, Profile, RatingStep, SkillGroupRef, TransferReading};
 pub use engine::{Engine, EngineOptions};
 pub use error::EngineError;
 pub use events::{EngineEvent, EventBatch, EventWatch};
 pub use model::*;
+pub use system_line::{Ask, SystemLine};
 pub use wxsim_protocol as protocol;

@@ -26,7 +26,7 @@ use wxsim_protocol::{
 };
 
 use crate::access::{query_value, source_allowed};
-use crate::callbacks::{answer, apply, Applied, Callback};
+use crate::callbacks::{self, answer, apply, Applied, Callback};
 use crate::contract::{answer_findings, first_breach, request_findings, request_value_findings};
 use crate::engine::{Engine, Settings};
 use crate::error::Result;
@@ -35,6 +35,7 @@ use crate::faults::FaultAction;
 use crate::media::is_plain_file_name;
 use crate::model::{Customer, Exchange, ExchangeDirection, ExchangeOutcome, Media, MediaKind};
 use crate::store::{customers, exchanges, now_ms, NewExchange};
+use crate::system_line::SystemLine;
 
 pub(crate) fn spawn(engine: Engine, listener: TcpListener) {
     let shutdown = engine.inner.shutdown.clone();
@@ -297,34 +298,47 @@ async fn not_get(Extension(arrived): Extension<Arrived>, method: Method) -> Resp
     )
 }
 
-/// An injected fault's answer, or `None` to carry on (after any delay).
-async fn injected(engine: &Engine, kind: CallbackKind) -> Option<Reply> {
+/// Writes in the chat the callback names that a fault answered it, and tells the UI.
+async fn note_fault(engine: &Engine, kind: CallbackKind, action: FaultAction, body: Bytes) {
+    let line = SystemLine::FaultInjected {
+        path: kind.path().into(),
+        action,
+    };
+    match engine
+        .store()
+        .write(move |conn| callbacks::note_fault(conn, &body, &line))
+        .await
+    {
+        Ok(Some(message)) => engine.publish(EngineEvent::MessageAdded { message }),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "could not note an injected fault in its chat"),
+    }
+}
+
+/// An injected fault's answer and the fault, or `None` to carry on (after any delay).
+async fn injected(engine: &Engine, kind: CallbackKind) -> Option<(FaultAction, Reply)> {
     let action = engine.take_fault(kind)?;
-    let note = |reply: Reply| Reply {
-        error: Some(format!("injected fault: {action:?}")),
-        ..reply
+    let note = |reply: Reply| {
+        let error = Some(format!("injected fault: {action:?}"));
+        Some((action.clone(), Reply { error, ..reply }))
     };
     match &action {
         FaultAction::Delay { ms } => {
             tokio::time::sleep(Duration::from_millis(*ms)).await;
             None
         }
-        FaultAction::Result { code } => Some(note(Reply::json(
+        FaultAction::Result { code } => note(Reply::json(
             StatusCode::OK,
             answer(kind, ResultCode::from(*code), "injected fault"),
-        ))),
+        )),
         FaultAction::Status { status } => {
             let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            Some(note(Reply::refuse(
-                status,
-                Some(kind),
-                "injected fault".into(),
-            )))
+            note(Reply::refuse(status, Some(kind), "injected fault".into()))
         }
-        FaultAction::Drop => Some(note(Reply {
+        FaultAction::Drop => note(Reply {
             drop_connection: true,
             ..Reply::refuse(StatusCode::OK, Some(kind), "dropped".into())
-        })),
+        }),
     }
 }
 
@@ -347,7 +361,8 @@ async fn callback(
             Reply::refuse(StatusCode::PAYLOAD_TOO_LARGE, Some(kind), message),
         );
     };
-    if let Some(reply) = injected(&engine, kind).await {
+    if let Some((action, reply)) = injected(&engine, kind).await {
+        note_fault(&engine, kind, action, body).await;
         return arrived.answer(operation, vec![], reply);
     }
     // The body is read as JSON once: the contract checker and the typed parse share it.

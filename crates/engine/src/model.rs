@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wxsim_protocol::{Finding, MessageContent, RatingOption, RequestSource};
 
+use crate::system_line::SystemLine;
+
 /// Where a conversation stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -160,6 +162,10 @@ pub struct Conversation {
     pub closed_at: Option<i64>,
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub rated_at: Option<i64>,
+    /// A robot chat handed to a human within its session (`transferCon.do`, robot_session
+    /// reading): it is not offered again.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub handed_over_at: Option<i64>,
     /// Customer and agent messages (system lines not counted).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub message_count: i64,
@@ -223,6 +229,9 @@ pub struct Message {
     pub created_at: i64,
     /// Agent messages: who wrote it, by name (none for messages stored before wxsim kept it).
     pub agent_name: Option<String>,
+    /// System lines: what happened, as a code with parameters (`text` is its English
+    /// rendering); none for lines stored before wxsim kept it.
+    pub line: Option<SystemLine>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::events::EngineEvent;
 use crate::model::ConversationState;
 use crate::store::{now_ms, ConversationRow};
+use crate::system_line::SystemLine;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TimerKind {
@@ -89,10 +90,9 @@ impl Engine {
                 if self.pulse(&row).await? {
                     return Ok(());
                 }
-                let note = format!(
-                    "webchat no longer knows session {} (pulse.do ≠ 1 after a restart); request a new chat",
-                    chat.session_id.as_deref().unwrap_or("?")
-                );
+                let note = SystemLine::SessionLost {
+                    session: chat.session_id.clone().unwrap_or_default(),
+                };
                 self.update_conversation(chat.id, Some(note), |r| {
                     if r.state() == ConversationState::Chatting {
                         r.set_state(ConversationState::Lost);

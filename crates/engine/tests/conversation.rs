@@ -228,6 +228,11 @@ async fn a_robot_chat_is_transferred_to_a_human() {
     .await;
     assert_eq!(human.id, robot.id, "the same conversation");
     assert_eq!(human.session_id, robot.session_id, "the same session");
+    assert!(robot.handed_over_at.is_none());
+    assert!(
+        human.handed_over_at.is_some(),
+        "handed over: a second transfer is not offered"
+    );
     assert!(human
         .agents
         .iter()

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use wxsim_engine::faults::{FaultAction, ListenerFault};
 use wxsim_engine::protocol::MessageContent;
-use wxsim_engine::{Delivery, Direction, Exchange, ExchangeFilter, Profile};
+use wxsim_engine::{Delivery, Direction, Exchange, ExchangeFilter, Profile, SystemLine};
 
 async fn post(url: &str, body: Value, secret: Option<&str>) -> (u16, Value) {
     common::post(url, body.to_string(), secret).await
@@ -200,7 +200,7 @@ async fn strict_mode_refuses_a_breach_naming_the_field() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn listener_faults_answer_as_told_then_disarm() {
+async fn listener_faults_answer_as_told_then_disarm_and_the_chat_says_so() {
     let rig = Rig::start().await;
     let (_, conversation) = rig.chatting("Faulty", 1).await;
     let session = conversation.session_id.clone().unwrap();
@@ -318,6 +318,28 @@ async fn listener_faults_answer_as_told_then_disarm() {
         "failed answers applied nothing"
     );
     assert!(texts.iter().any(|t| t == "f4") && texts.iter().any(|t| t == "f5"));
+    // The chat says where a fault changed what happened (not for the delay: it was applied).
+    let noted: Vec<SystemLine> = rig
+        .engine
+        .messages(conversation.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| m.line)
+        .filter(|l| matches!(l, SystemLine::FaultInjected { .. }))
+        .collect();
+    let at = |action| SystemLine::FaultInjected {
+        path: "/ari/msg".into(),
+        action,
+    };
+    assert_eq!(
+        noted,
+        vec![
+            at(FaultAction::Result { code: -100 }),
+            at(FaultAction::Status { status: 503 }),
+            at(FaultAction::Drop)
+        ]
+    );
     assert!(rig
         .engine
         .set_listener_faults(vec![ListenerFault {

@@ -3,7 +3,7 @@
 import { resultMeaning } from "./codes";
 import { OPERATIONS } from "./generated/codes";
 import type { FaultAction } from "./generated/FaultAction";
-import type { Lang } from "./i18n.svelte";
+import { t, type Lang } from "./i18n.svelte";
 
 /** The callback paths a fault can target, then `*` (every callback). */
 export const FAULT_PATHS: readonly string[] = [...OPERATIONS.filter((op) => op.startsWith("/")), "*"];
@@ -28,12 +28,12 @@ export function faultAction(kind: FaultKind, value: number): FaultAction {
 export function describeAction(a: FaultAction, lang: Lang): string {
   switch (a.kind) {
     case "delay":
-      return `delay ${a.ms} ms`;
+      return t("faultDescDelay", { ms: a.ms });
     case "result":
-      return `result ${a.code} ${resultMeaning(a.code, lang).name}`;
+      return t("faultDescResult", { code: a.code, name: resultMeaning(a.code, lang).label });
     case "status":
-      return `HTTP ${a.status}`;
+      return t("faultDescStatus", { status: a.status });
     case "drop":
-      return "drop";
+      return t("faultDescDrop");
   }
 }

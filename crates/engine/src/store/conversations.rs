@@ -36,6 +36,8 @@ row_struct! {
         pub accepted_at: Option<i64>,
         pub closed_at: Option<i64>,
         pub rated_at: Option<i64>,
+        /// A robot chat handed to a human within its session (see migration 10).
+        pub handed_over_at: Option<i64>,
         pub message_count: i64,
         pub finding_count: i64,
         /// Raised by every write to the row (see migration 6).
@@ -108,6 +110,7 @@ impl ConversationRow {
             accepted_at: self.accepted_at,
             closed_at: self.closed_at,
             rated_at: self.rated_at,
+            handed_over_at: self.handed_over_at,
             message_count: self.message_count,
             finding_count: self.finding_count,
             version: self.version,
@@ -119,7 +122,7 @@ const SELECT: &str = "SELECT v.id, v.customer_id, c.open_id, c.nickname, v.profi
         v.request_wire, v.session_wire, v.agent_id, v.agent_wire, v.agent_name, v.agents, v.queue_position,
         v.request_status, v.result_code, v.status_message, v.rating_options, v.rating_id,
         v.rating_comment, v.closed_by, v.created_at, v.accepted_at, v.closed_at, v.rated_at,
-        v.message_count, v.finding_count, v.version
+        v.handed_over_at, v.message_count, v.finding_count, v.version
     FROM conversations v JOIN customers c ON c.id = v.customer_id";
 
 /// The newest conversation matching `clause`.
@@ -200,7 +203,7 @@ pub fn save(conn: &Connection, mut row: ConversationRow) -> Result<ConversationR
             "UPDATE conversations SET state = ?, request_key = ?, request_wire = ?, session_key = ?, session_wire = ?,
                 agent_id = ?, agent_wire = ?, agent_name = ?, agents = ?, queue_position = ?, request_status = ?, result_code = ?,
                 status_message = ?, rating_options = ?, rating_id = ?, rating_comment = ?, closed_by = ?,
-                accepted_at = ?, closed_at = ?, rated_at = ?, updated_at = ?, version = version + 1
+                accepted_at = ?, closed_at = ?, rated_at = ?, handed_over_at = ?, updated_at = ?, version = version + 1
              WHERE id = ? RETURNING message_count, finding_count, version",
         )?
         .query_row(
@@ -225,6 +228,7 @@ pub fn save(conn: &Connection, mut row: ConversationRow) -> Result<ConversationR
                 row.accepted_at,
                 row.closed_at,
                 row.rated_at,
+                row.handed_over_at,
                 now_ms(),
                 row.id,
             ],
@@ -330,8 +334,15 @@ mod tests {
         // A save with a line: the counted line's trigger and the save each write the row.
         let (saved, _) = save_with_line(&conn, row.clone(), Some(agent_says(row.id))).unwrap();
         assert_eq!((saved.version, saved.message_count), (7, 1));
-        let (saved, _) =
-            save_with_line(&conn, saved, Some(NewMessage::system(row.id, "closed"))).unwrap();
+        let (saved, _) = save_with_line(
+            &conn,
+            saved,
+            Some(NewMessage::system(
+                row.id,
+                &crate::SystemLine::ClosedByCustomer,
+            )),
+        )
+        .unwrap();
         assert_eq!(
             (saved.version, saved.message_count),
             (8, 1),

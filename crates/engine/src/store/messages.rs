@@ -7,6 +7,7 @@ use wxsim_protocol::MessageContent;
 use super::{now_ms, search_index, Store};
 use crate::error::{EngineError, Result};
 use crate::model::{Delivery, Direction, Message, SearchHit};
+use crate::system_line::SystemLine;
 
 row_struct! {
     struct MessageRow {
@@ -57,6 +58,9 @@ impl From<MessageRow> for Message {
             content: (direction == Direction::Out)
                 .then(|| serde_json::from_str::<MessageContent>(&r.body).ok())
                 .flatten(),
+            line: (direction == Direction::System)
+                .then(|| serde_json::from_str::<SystemLine>(&r.body).ok())
+                .flatten(),
             kind: r.kind,
             html: r.html,
             text: r.text,
@@ -106,14 +110,15 @@ impl NewMessage {
         }
     }
 
-    pub fn system(conversation_id: i64, text: impl Into<String>) -> Self {
+    /// A system line: its code and parameters in `body`, its English rendering in `text`.
+    pub fn system(conversation_id: i64, line: &SystemLine) -> Self {
         NewMessage {
             conversation_id,
             direction: Direction::System,
             kind: "event".into(),
-            body: String::new(),
+            body: serde_json::to_string(line).expect("a system line serializes"),
             html: None,
-            text: text.into(),
+            text: line.to_string(),
             delivery: Delivery::Received,
             wire_time: None,
             agent_name: None,

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::error::{EngineError, Result};
 
 /// Every migration, numbered from 1, in order. Never edit one that has shipped: add one.
-const MIGRATIONS: [&str; 9] = [
+const MIGRATIONS: [&str; 10] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_findings.sql"),
     include_str!("../../migrations/0003_twin_index.sql"),
@@ -17,6 +17,7 @@ const MIGRATIONS: [&str; 9] = [
     include_str!("../../migrations/0007_agent_wire.sql"),
     include_str!("../../migrations/0008_pictures.sql"),
     include_str!("../../migrations/0009_message_agent.sql"),
+    include_str!("../../migrations/0010_handed_over.sql"),
 ];
 
 /// The schema this build reads and writes.

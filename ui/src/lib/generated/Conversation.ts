@@ -21,6 +21,11 @@ ratingOptions: Array<RatingOption> | null, ratingId: string | null, ratingCommen
  */
 closedBy: string | null, createdAt: number, acceptedAt: number | null, closedAt: number | null, ratedAt: number | null, 
 /**
+ * A robot chat handed to a human within its session (`transferCon.do`, robot_session
+ * reading): it is not offered again.
+ */
+handedOverAt: number | null, 
+/**
  * Customer and agent messages (system lines not counted).
  */
 messageCount: number, 

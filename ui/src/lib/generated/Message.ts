@@ -2,6 +2,7 @@
 import type { Delivery } from "./Delivery";
 import type { Direction } from "./Direction";
 import type { MessageContent } from "./MessageContent";
+import type { SystemLine } from "./SystemLine";
 
 export type Message = { id: number, conversationId: number, direction: Direction, 
 /**
@@ -27,4 +28,9 @@ wireTime: number | null, createdAt: number,
 /**
  * Agent messages: who wrote it, by name (none for messages stored before wxsim kept it).
  */
-agentName: string | null, };
+agentName: string | null, 
+/**
+ * System lines: what happened, as a code with parameters (`text` is its English
+ * rendering); none for lines stored before wxsim kept it.
+ */
+line: SystemLine | null, };
