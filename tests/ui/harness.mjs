@@ -24,9 +24,11 @@ const UI_DIR = process.env.WXSIM_UI_DIR ?? join(ROOT, "ui/dist");
 import { eventually } from "../support/poll.mjs";
 export { eventually };
 
-/** Starts `wxsim serve` on free ports with a fresh data dir; resolves once it printed its addresses. */
-export async function startServe() {
-  const dataDir = mkdtempSync(join(tmpdir(), "wxsim-ui-data-"));
+/**
+ * Starts `wxsim serve` on free ports with a fresh data dir (or `dataDir`, to start again on
+ * one a stopped serve kept); resolves once it printed its addresses.
+ */
+export async function startServe({ dataDir = mkdtempSync(join(tmpdir(), "wxsim-ui-data-")) } = {}) {
   const child = spawn(
     BIN,
     ["serve", "--listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--data-dir", dataDir, "--token", TOKEN, "--ui-dir", UI_DIR],
@@ -52,6 +54,8 @@ export async function startServe() {
     simBase,
     /** Where webchat's callbacks go (`/ari/msg`, …). */
     listener: lines.listener,
+    /** Its database and media (removed by `stop`). */
+    dataDir,
     url: `${api}/#token=${TOKEN}`,
     async call(method, path, body) {
       const res = await fetch(api + path, {
@@ -82,10 +86,11 @@ export async function startServe() {
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return res.json();
     },
-    async stop() {
+    /** Stops it and removes its data dir, unless `keepData` (for a restart on it). */
+    async stop({ keepData = false } = {}) {
       child.kill("SIGINT");
       await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

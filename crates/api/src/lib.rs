@@ -523,15 +523,18 @@ async fn delete_profile(
 
 /// Engine events as SSE; a subscriber that falls behind gets a `lagged` event and reloads.
 async fn events(State(api): State<Api>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let stream = BroadcastStream::new(api.engine.subscribe()).map(|item| {
-        Ok(match item {
-            Ok(event) => Event::default()
-                .event("engine")
-                .json_data(&*event)
-                .unwrap_or_default(),
-            Err(_) => Event::default().event("lagged").data("reload"),
-        })
-    });
+    let stopping = api.engine.stopping();
+    let stream = BroadcastStream::new(api.engine.subscribe())
+        .take_until(stopping)
+        .map(|item| {
+            Ok(match item {
+                Ok(event) => Event::default()
+                    .event("engine")
+                    .json_data(&*event)
+                    .unwrap_or_default(),
+                Err(_) => Event::default().event("lagged").data("reload"),
+            })
+        });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
@@ -546,6 +549,8 @@ async fn set_faults(
     Ok(Json(api.engine.set_listener_faults(faults)?))
 }
 
+/// The stream ends when the engine stops, or a server could not finish its shutdown while
+/// a page is open.
 #[derive(Deserialize)]
 struct RangeQuery {
     since: Option<i64>,

@@ -85,9 +85,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("open     http://{api_addr}/#token={token}");
 
     let api = stack.router(token, ui_dir(args.ui_dir));
+    // Stopping the engine first ends the pages' event streams, which would otherwise keep
+    // the server waiting for them.
+    let stopping = stack.engine.clone();
     axum::serve(api_listener, api)
-        .with_graceful_shutdown(async {
+        .with_graceful_shutdown(async move {
             let _ = tokio::signal::ctrl_c().await;
+            stopping.shutdown().await;
         })
         .await?;
     stack.stop().await;

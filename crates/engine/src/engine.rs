@@ -123,6 +123,12 @@ impl Engine {
         self.inner.store.close().await;
     }
 
+    /// Resolves once the engine is stopping: long-lived streams (the API's events) end
+    /// then, so that a server draining its connections can stop.
+    pub fn stopping(&self) -> tokio_util::sync::WaitForCancellationFutureOwned {
+        self.inner.shutdown.clone().cancelled_owned()
+    }
+
     pub fn listen_addr(&self) -> SocketAddr {
         self.inner.listen_addr
     }
