@@ -26,6 +26,6 @@ pub use outcome::{CustomerOutcome, ScenarioOutcome, StepOutcome};
 pub use parse::{load_scenario, parse_scenario};
 pub use runner::{run_scenario, run_scenarios, Reporter, RunOptions};
 pub use spec::{
-    Action, CustomerSpec, ExpectedError, ListenerFaultStep, Outgoing, Scenario, Settings,
-    SimAction, Step, TextMatch,
+    Action, CustomerSpec, ExpectedError, ListenerFaultStep, MediaFile, Outgoing, Scenario,
+    Settings, SimAction, Step, TextMatch,
 };

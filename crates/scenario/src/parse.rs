@@ -1,14 +1,22 @@
 //! Scenario files are TOML: comments for the reader, no significant indentation, arrays of
 //! tables (`[[customer]]`, `[[customer.step]]`) that read as lists, and spans on every value
 //! so that an error names its line and column. This module turns a file into a
-//! [`Scenario`] or an [`InvalidScenario`].
+//! [`Scenario`] or an [`InvalidScenario`]. Media are files beside the scenario, or carried
+//! inside it in base64 (`[media]`, as a saved conversation downloaded from the UI has them).
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
+
+use base64::Engine as _;
 
 use serde::Deserialize;
 
 use crate::error::InvalidScenario;
-use crate::spec::{Action, CustomerSpec, Scenario, Settings, SimulatorSettings, Step};
+use crate::spec::{Action, CustomerSpec, MediaFile, Scenario, Settings, SimulatorSettings, Step};
+
+/// The files a scenario carries inside itself, by name.
+type Carried = HashMap<String, Arc<[u8]>>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,6 +27,9 @@ struct Document {
     simulator: Option<SimulatorSettings>,
     #[serde(default)]
     customer: Vec<toml::Spanned<CustomerSpec>>,
+    /// File name → its bytes in base64.
+    #[serde(default)]
+    media: BTreeMap<String, toml::Spanned<String>>,
 }
 
 /// Reads and parses a scenario file.
@@ -50,6 +61,15 @@ pub fn parse_scenario(file: &Path, source: &str) -> Result<Scenario, InvalidScen
     if document.customer.is_empty() {
         return Err(at(0, "a scenario needs at least one [[customer]]".into()));
     }
+    let mut carried = Carried::new();
+    for (name, data) in document.media {
+        let offset = data.span().start;
+        let text: String = data.into_inner().split_ascii_whitespace().collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|e| at(offset, format!("[media] {name:?} is not base64: {e}")))?;
+        carried.insert(name, bytes.into());
+    }
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut customers = Vec::new();
     for spanned in document.customer {
@@ -78,7 +98,7 @@ pub fn parse_scenario(file: &Path, source: &str) -> Result<Scenario, InvalidScen
                             format!("step {}: {}", index + 1, e.message().trim()),
                         )
                     })?;
-            check(&mut action, &base, index + 1 == count)
+            check(&mut action, &base, &carried, index + 1 == count)
                 .map_err(|reason| at(offset, format!("step {}: {reason}", index + 1)))?;
             let (line, column) = line_column(source, offset);
             customer.steps.push(Step {
@@ -109,16 +129,30 @@ pub fn parse_scenario(file: &Path, source: &str) -> Result<Scenario, InvalidScen
     })
 }
 
-/// What the types cannot say: media files exist (their paths become relative to the
-/// scenario's folder), `expect_error` has a step to apply to.
-fn check(action: &mut Action, base: &Path, last: bool) -> Result<(), String> {
+/// What the types cannot say: media files exist (a name the scenario carries in `[media]`
+/// is that file; other paths become relative to the scenario's folder), `expect_error` has
+/// a step to apply to.
+fn check(action: &mut Action, base: &Path, carried: &Carried, last: bool) -> Result<(), String> {
     match action {
         Action::Send(outgoing) => {
             for file in outgoing.files_mut() {
-                *file = base.join(&*file);
-                if !file.is_file() {
-                    return Err(format!("media file {} does not exist", file.display()));
-                }
+                let MediaFile::Path(path) = &*file else {
+                    continue;
+                };
+                let name = path.to_string_lossy().into_owned();
+                *file = match carried.get(&name) {
+                    Some(bytes) => MediaFile::Embedded {
+                        name,
+                        bytes: Arc::clone(bytes),
+                    },
+                    None if base.join(path).is_file() => MediaFile::Path(base.join(path)),
+                    None => {
+                        return Err(format!(
+                            "media file {} does not exist (nor is {name:?} in [media])",
+                            base.join(path).display()
+                        ))
+                    }
+                };
             }
             Ok(())
         }
@@ -166,7 +200,7 @@ fn line_column(source: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{ExpectedError, Outgoing, SimAction};
+    use crate::spec::{ExpectedError, MediaFile, Outgoing, SimAction, TextMatch};
     use wxsim_engine::protocol::ResultCode;
 
     fn parse(text: &str) -> Result<Scenario, InvalidScenario> {
@@ -310,6 +344,96 @@ name = "ann-queued"
         )
         .unwrap_err();
         assert!(e.reason.contains("colour"), "{}", e.reason);
+    }
+
+    #[test]
+    fn agent_expectations_take_at_most_one_match_and_none_means_any() {
+        let s = parse(
+            r#"
+[[customer]]
+nickname = "A"
+[[customer.step]]
+do = "expect_agent"
+[[customer.step]]
+do = "expect_agent"
+exact = "Hello, Ann"
+"#,
+        )
+        .unwrap();
+        let expect = |i: usize| match &s.customers[0].steps[i].action {
+            Action::ExpectAgent(e) => &e.text,
+            other => panic!("{other:?}"),
+        };
+        assert!(matches!(expect(0), TextMatch::Any));
+        assert!(expect(0).matches("anything", None));
+        assert!(expect(1).matches("Hello, Ann", Some("<p>Hello, <b>Ann</b></p>")));
+        assert!(!expect(1).matches("Hello, Ann!", None));
+        assert!(
+            !expect(1).matches("Hello", Some("Hello, Ann")),
+            "exact reads the words alone"
+        );
+
+        let e = parse(
+            "[[customer]]\nnickname = \"A\"\n[[customer.step]]\ndo = \"expect_agent\"\nexact = \"a\"\ncontains = \"a\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.reason.contains("at most one"), "{}", e.reason);
+    }
+
+    #[test]
+    fn media_come_from_beside_the_file_or_from_inside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("cat.png"), b"beside").unwrap();
+        let file = dir.path().join("t.toml");
+        let s = parse_scenario(
+            &file,
+            r#"
+[[customer]]
+nickname = "A"
+[[customer.step]]
+do = "send"
+image = "cat.png"
+[[customer.step]]
+do = "send"
+voice = { file = "t-1-hello.amr", recognition = "hi" }
+
+[media]
+"t-1-hello.amr" = "aGVs bG8="
+"#,
+        )
+        .unwrap();
+        let steps = &s.customers[0].steps;
+        assert!(
+            matches!(&steps[0].action, Action::Send(Outgoing::Image(MediaFile::Path(p))) if *p == dir.path().join("cat.png"))
+        );
+        match &steps[1].action {
+            Action::Send(Outgoing::Voice { file, format, .. }) => {
+                assert_eq!(format, "amr", "the format comes from the carried name");
+                assert_eq!(
+                    file,
+                    &MediaFile::Embedded {
+                        name: "t-1-hello.amr".into(),
+                        bytes: b"hello".to_vec().into()
+                    }
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let e = parse_scenario(
+            &file,
+            "[[customer]]\nnickname = \"A\"\n[[customer.step]]\ndo = \"send\"\nimage = \"x.png\"\n\n[media]\n\"x.png\" = \"%%%\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 8, "{e}");
+        assert!(e.reason.contains("not base64"), "{}", e.reason);
+        let e = parse_scenario(
+            &file,
+            "[[customer]]\nnickname = \"A\"\n[[customer.step]]\ndo = \"send\"\nimage = \"gone.png\"\n",
+        )
+        .unwrap_err();
+        assert!(e.reason.contains("gone.png"), "{}", e.reason);
     }
 
     #[test]

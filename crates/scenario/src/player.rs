@@ -1,7 +1,6 @@
 //! The Player: one customer acting out its steps through the engine (and, for `sim` steps,
 //! the embedded simulator), each step ending with a note of what it did or a StepError.
 
-use std::path::Path;
 use std::time::Duration;
 
 use wxsim_engine::protocol::content::{ImageContent, VideoContent, VoiceContent};
@@ -12,7 +11,7 @@ use wxsim_engine::{
 use wxsim_webchat::SimControl;
 
 use crate::error::StepError;
-use crate::spec::{Action, AgentExpectation, Outgoing, SimAction};
+use crate::spec::{Action, AgentExpectation, MediaFile, Outgoing, SimAction};
 use crate::watch::{Signals, Watch};
 
 /// How often `wait_queue_position` asks webchat for the place.
@@ -318,13 +317,30 @@ impl Player {
                     Ok(messages.into_iter().find(|m| {
                         m.direction == Direction::In
                             && m.id > after
-                            && (text.matches(&m.text)
-                                || m.html.as_deref().is_some_and(|h| text.matches(h)))
+                            && text.matches(&m.text, m.html.as_deref())
                     }))
                 }
             })
             .await?;
-        let message = found.ok_or_else(|| timeout(format!("an agent message {text}"), within))?;
+        let Some(message) = found else {
+            // What came instead tells a changed reply from a missing one.
+            let said: Vec<String> = self
+                .engine
+                .messages(conversation)
+                .await?
+                .into_iter()
+                .filter(|m| m.direction == Direction::In && m.id > after)
+                .map(|m| format!("{:?}", m.text))
+                .collect();
+            let instead = match said.is_empty() {
+                true => "the agent said nothing".to_owned(),
+                false => format!("the agent said {}", said.join(", ")),
+            };
+            return Err(timeout(
+                format!("an agent message {text}; {instead}"),
+                within,
+            ));
+        };
         self.agent_cursor = message.id;
         Ok(format!(
             "agent said {:?}",
@@ -357,17 +373,23 @@ impl Player {
         })
     }
 
-    async fn upload(&self, kind: MediaKind, path: &Path) -> Result<String, StepError> {
-        let bytes = tokio::fs::read(path)
-            .await
-            .map_err(|source| StepError::Media {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        let name = path
-            .file_name()
-            .map_or("file".into(), |n| n.to_string_lossy().into_owned());
-        Ok(self.engine.upload_media(kind, &name, bytes).await?.media_id)
+    async fn upload(&self, kind: MediaKind, file: &MediaFile) -> Result<String, StepError> {
+        let bytes = match file {
+            MediaFile::Path(path) => {
+                tokio::fs::read(path)
+                    .await
+                    .map_err(|source| StepError::Media {
+                        path: path.clone(),
+                        source,
+                    })?
+            }
+            MediaFile::Embedded { bytes, .. } => bytes.to_vec(),
+        };
+        Ok(self
+            .engine
+            .upload_media(kind, &file.name(), bytes)
+            .await?
+            .media_id)
     }
 
     async fn sim(&self, action: &SimAction) -> StepResult {

@@ -2,7 +2,8 @@
 //! them. Deserialized from TOML (`parse`), with every choice validated on the way in so
 //! that a running scenario never meets a malformed step.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -258,19 +259,52 @@ fn one() -> usize {
     1
 }
 
-/// A message to send; media paths are relative to the scenario file.
+/// A media file a `send` step uploads: a path relative to the scenario file, or a file the
+/// scenario carries inside itself (its `[media]` table, by name).
+#[derive(Debug, Clone, PartialEq)]
+pub enum MediaFile {
+    Path(PathBuf),
+    Embedded { name: String, bytes: Arc<[u8]> },
+}
+
+impl MediaFile {
+    /// The file's name, as uploaded.
+    pub fn name(&self) -> String {
+        match self {
+            MediaFile::Path(path) => path
+                .file_name()
+                .map_or("file".into(), |n| n.to_string_lossy().into_owned()),
+            MediaFile::Embedded { name, .. } => name.clone(),
+        }
+    }
+
+    /// Its extension, if its name has one.
+    fn extension(&self) -> Option<String> {
+        Path::new(&self.name())
+            .extension()
+            .map(|e| e.to_string_lossy().into_owned())
+    }
+}
+
+impl<'de> Deserialize<'de> for MediaFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        PathBuf::deserialize(d).map(MediaFile::Path)
+    }
+}
+
+/// A message to send; media are files relative to the scenario file, or carried inside it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outgoing {
     Text(String),
-    Image(PathBuf),
+    Image(MediaFile),
     Voice {
-        file: PathBuf,
+        file: MediaFile,
         recognition: String,
         format: String,
     },
     Video {
-        file: PathBuf,
-        thumb: PathBuf,
+        file: MediaFile,
+        thumb: MediaFile,
     },
     Link(LinkContent),
     Location(LocationContent),
@@ -279,7 +313,7 @@ pub enum Outgoing {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct VoiceFile {
-    file: PathBuf,
+    file: MediaFile,
     #[serde(default)]
     recognition: String,
     #[serde(default)]
@@ -289,15 +323,15 @@ struct VoiceFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct VideoFile {
-    file: PathBuf,
-    thumb: PathBuf,
+    file: MediaFile,
+    thumb: MediaFile,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SendFields {
     text: Option<String>,
-    image: Option<PathBuf>,
+    image: Option<MediaFile>,
     voice: Option<VoiceFile>,
     video: Option<VideoFile>,
     link: Option<LinkContent>,
@@ -316,19 +350,15 @@ fn exactly_one<T>(options: Vec<Option<T>>, what: &str) -> Result<T, String> {
 impl<'de> Deserialize<'de> for Outgoing {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let f = SendFields::deserialize(d)?;
-        let voice_format = |v: &VoiceFile| {
-            v.format.clone().unwrap_or_else(|| {
-                v.file
-                    .extension()
-                    .map_or("amr".into(), |e| e.to_string_lossy().into_owned())
-            })
-        };
         exactly_one(
             vec![
                 f.text.map(Outgoing::Text),
                 f.image.map(Outgoing::Image),
                 f.voice.map(|v| Outgoing::Voice {
-                    format: voice_format(&v),
+                    format: v
+                        .format
+                        .or_else(|| v.file.extension())
+                        .unwrap_or_else(|| "amr".into()),
                     file: v.file,
                     recognition: v.recognition,
                 }),
@@ -347,7 +377,7 @@ impl<'de> Deserialize<'de> for Outgoing {
 
 impl Outgoing {
     /// The media files this message needs.
-    pub fn files_mut(&mut self) -> Vec<&mut PathBuf> {
+    pub fn files_mut(&mut self) -> Vec<&mut MediaFile> {
         match self {
             Outgoing::Image(f) | Outgoing::Voice { file: f, .. } => vec![f],
             Outgoing::Video { file, thumb } => vec![file, thumb],
@@ -356,19 +386,26 @@ impl Outgoing {
     }
 }
 
-/// How an agent message must look: its plain text or its sanitized HTML contains a string,
-/// or matches a regular expression.
+/// How an agent message must look: any message at all, or its plain text is exactly a
+/// string, or its plain text or sanitized HTML contains a string or matches a regular
+/// expression.
 #[derive(Debug)]
 pub enum TextMatch {
+    Any,
+    Exact(String),
     Contains(String),
     Regex(regex::Regex),
 }
 
 impl TextMatch {
-    pub fn matches(&self, text: &str) -> bool {
+    /// Whether an agent message with this plain `text` and sanitized `html` fits.
+    pub fn matches(&self, text: &str, html: Option<&str>) -> bool {
+        let either = |fits: &dyn Fn(&str) -> bool| fits(text) || html.is_some_and(fits);
         match self {
-            TextMatch::Contains(s) => text.contains(s.as_str()),
-            TextMatch::Regex(r) => r.is_match(text),
+            TextMatch::Any => true,
+            TextMatch::Exact(s) => text == s,
+            TextMatch::Contains(s) => either(&|t| t.contains(s.as_str())),
+            TextMatch::Regex(r) => either(&|t| r.is_match(t)),
         }
     }
 }
@@ -376,6 +413,8 @@ impl TextMatch {
 impl std::fmt::Display for TextMatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            TextMatch::Any => write!(f, "(any reply)"),
+            TextMatch::Exact(s) => write!(f, "saying exactly {s:?}"),
             TextMatch::Contains(s) => write!(f, "containing {s:?}"),
             TextMatch::Regex(r) => write!(f, "matching /{r}/"),
         }
@@ -391,6 +430,7 @@ pub struct AgentExpectation {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AgentFields {
+    exact: Option<String>,
     contains: Option<String>,
     regex: Option<String>,
     within_ms: Option<u64>,
@@ -404,13 +444,18 @@ impl<'de> Deserialize<'de> for AgentExpectation {
             .map(|r| regex::Regex::new(&r).map(TextMatch::Regex))
             .transpose()
             .map_err(|e| serde::de::Error::custom(format!("bad regex: {e}")))?;
-        let text = exactly_one(
-            vec![f.contains.map(TextMatch::Contains), regex],
-            "expect_agent takes exactly one of contains, regex",
-        )
-        .map_err(serde::de::Error::custom)?;
+        let given = [
+            f.exact.map(TextMatch::Exact),
+            f.contains.map(TextMatch::Contains),
+            regex,
+        ];
+        if given.iter().filter(|g| g.is_some()).count() > 1 {
+            return Err(serde::de::Error::custom(
+                "expect_agent takes at most one of exact, contains, regex (none: any message)",
+            ));
+        }
         Ok(AgentExpectation {
-            text,
+            text: given.into_iter().flatten().next().unwrap_or(TextMatch::Any),
             within_ms: f.within_ms,
         })
     }
