@@ -1,11 +1,13 @@
 //! `wxsim`: the headless binary. `serve` runs the engine (with the embedded webchat
 //! simulator unless told otherwise) and its HTTP API; `webchat` runs the simulator alone;
-//! `run` plays scenario files, `history` reads the database, `load` measures throughput.
+//! `run` plays scenario files, `history` reads the database, `load` measures throughput,
+//! `check` and `report` judge a database's exchanges against the contract.
 
 mod check;
 mod data_dir;
 mod history;
 mod load;
+mod report;
 mod run;
 mod serve;
 mod webchat;
@@ -40,6 +42,8 @@ enum Command {
     Load(load::LoadArgs),
     /// The contract checker's report over a database: where webchat broke the interface.
     Check(check::CheckArgs),
+    /// A conformance report to send to a partner: rules, offending exchanges, timings, codes.
+    Report(report::ReportArgs),
     /// Print the interface (both directions) as an OpenAPI 3.1 document.
     Spec,
 }
@@ -60,6 +64,7 @@ async fn main() -> anyhow::Result<ExitCode> {
             | Command::History(_)
             | Command::Load(_)
             | Command::Check(_)
+            | Command::Report(_)
             | Command::Spec
     );
     tracing_subscriber::fmt()
@@ -87,6 +92,7 @@ async fn main() -> anyhow::Result<ExitCode> {
         } else {
             ExitCode::FAILURE
         }),
+        Command::Report(args) => done(report::run(args).await),
         Command::Spec => done(check::spec()),
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use wxsim_protocol::{check_body, check_value, Finding, Operation, Severity, Side};
 
-use crate::model::{Exchange, ExchangeFilter};
+use crate::model::Exchange;
 use crate::store::{now_ms, Store};
 
 fn operation(name: Option<&str>) -> Option<Operation> {
@@ -116,14 +116,13 @@ impl ContractReport {
         since: Option<i64>,
         until: Option<i64>,
     ) -> crate::error::Result<ContractReport> {
-        let all = store
-            .exchanges(&ExchangeFilter {
-                since,
-                until,
-                limit: Some(i64::MAX),
-                ..Default::default()
-            })
-            .await?;
+        Ok(ContractReport::of(
+            &store.all_exchanges(since, until).await?,
+        ))
+    }
+
+    /// The report over these exchanges (newest first, as the store reads them).
+    pub fn of(all: &[Exchange]) -> ContractReport {
         let mut details: Vec<Exchange> = all
             .iter()
             .filter(|e| !e.findings.is_empty())
@@ -131,14 +130,14 @@ impl ContractReport {
             .collect();
         details.reverse();
         let mut per: BTreeMap<Option<i64>, (Option<String>, i64, Vec<Finding>)> = BTreeMap::new();
-        for e in &all {
+        for e in all {
             let entry = per
                 .entry(e.conversation_id)
                 .or_insert((e.open_id.clone(), 0, vec![]));
             entry.1 += 1;
             entry.2.extend(e.findings.iter().cloned());
         }
-        Ok(ContractReport {
+        ContractReport {
             exchanges: all.len() as i64,
             exchanges_with_findings: details.len() as i64,
             rules: count(details.iter().flat_map(|e| e.findings.clone())),
@@ -155,7 +154,7 @@ impl ContractReport {
                 )
                 .collect(),
             details,
-        })
+        }
     }
 
     /// The report as Markdown, for a bug report against a webchat deployment.

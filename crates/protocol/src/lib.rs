@@ -21,7 +21,7 @@ pub mod parse;
 pub mod rating;
 
 pub use callback::*;
-pub use check::{check_body, check_value, Finding, Severity, Side};
+pub use check::{check_body, check_value, Finding, Rule, Severity, Side, RULES};
 pub use code::{Lang, RequestStatus, ResultCode};
 pub use content::{ContentEncoding, ContentError, MessageContent, MsgType};
 pub use contract::{Field, FieldType, Operation, OperationSpec, OPERATIONS};

@@ -129,6 +129,21 @@ impl Store {
         self.write(move |conn| insert(conn, &exchange)).await
     }
 
+    /// Every exchange that began in a time range (either end open), newest first.
+    pub async fn all_exchanges(
+        &self,
+        since: Option<i64>,
+        until: Option<i64>,
+    ) -> Result<Vec<Exchange>> {
+        self.exchanges(&ExchangeFilter {
+            since,
+            until,
+            limit: Some(i64::MAX),
+            ..Default::default()
+        })
+        .await
+    }
+
     /// Exchanges, newest first.
     pub async fn exchanges(&self, f: &ExchangeFilter) -> Result<Vec<Exchange>> {
         let f = f.clone();
