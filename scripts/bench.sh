@@ -121,6 +121,10 @@ echo "== export (100,000 messages)"
 "${pin[@]}" "$bin/wxsim-bench" export --work-dir "$work/export" --results "$results"
 rm -rf "$work/export"
 
+echo "== proxy (wxsim proxy between a client and its upstream, 2000 exchanges each way)"
+"${pin[@]}" "$bin/wxsim-bench" proxy --work-dir "$work/proxy" --results "$results"
+rm -rf "$work/proxy"
+
 echo "== transcript (10,000 messages, headless Chromium)"
 big_id=$("$bin/wxsim-bench" seed --data-dir "$work/ui" --messages 10000 --conversations 1 | sed -n 's/^conversations \([0-9]*\)\.\..*/\1/p')
 empty_id=$("$bin/wxsim-bench" seed --data-dir "$work/ui" --messages 0 --conversations 1 | sed -n 's/^conversations \([0-9]*\)\.\..*/\1/p')

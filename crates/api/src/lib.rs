@@ -86,7 +86,7 @@ impl IntoResponse for ApiError {
         };
         let status = match e.kind() {
             "not_found" => StatusCode::NOT_FOUND,
-            "wrong_state" | "conflict" => StatusCode::CONFLICT,
+            "wrong_state" | "conflict" | "observing" => StatusCode::CONFLICT,
             "invalid" => StatusCode::UNPROCESSABLE_ENTITY,
             "rejected" => StatusCode::UNPROCESSABLE_ENTITY,
             "webchat_unavailable" => StatusCode::BAD_GATEWAY,
@@ -143,7 +143,7 @@ pub fn router(engine: Engine, token: String, ui_dir: PathBuf) -> Router {
 fn table() -> Vec<(RouteDoc, MethodRouter<Api>)> {
     let doc = RouteDoc::new;
     vec![
-        (doc("GET", "/api/info", "", "webchat, listener, wanAddr, embedded"), get(info)),
+        (doc("GET", "/api/info", "", "webchat, listener, wanAddr, embedded, observing (a proxy's recording)"), get(info)),
         (doc("GET", "/api/customers", "", "customers (with state, unread)"), get(customers)),
         (
             doc("POST", "/api/customers", "`NewCustomer`: `{nickname, skillGroup, openId?, headImgUrl?, source?, brand?, agentId?, tracks?}`", "the new customer"),
@@ -275,6 +275,7 @@ async fn info(State(api): State<Api>) -> Json<serde_json::Value> {
         "listener": e.callback_base(),
         "wanAddr": e.wan_addr(),
     }))
+        "observing": e.observing(),
 }
 
 async fn customers(State(api): State<Api>) -> ApiResult<Vec<wxsim_engine::Customer>> {

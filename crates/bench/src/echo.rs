@@ -19,10 +19,15 @@ async fn answer(body: Bytes) -> impl IntoResponse {
     (status, [(header::CONTENT_TYPE, "application/json")], text)
 }
 
+/// The handler on every path.
+pub fn router() -> Router {
+    Router::new().fallback(answer)
+}
+
 /// Serves until the process is stopped.
 pub async fn run(listen: &str) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen).await?;
     println!("listener http://{}", listener.local_addr()?);
-    axum::serve(listener, Router::new().fallback(answer)).await?;
+    axum::serve(listener, router()).await?;
     Ok(())
 }

@@ -10,6 +10,7 @@ mod echo;
 mod export;
 mod flood;
 mod intake;
+mod proxy;
 mod report;
 mod search;
 mod seed;
@@ -90,6 +91,15 @@ enum Command {
         #[arg(long)]
         results: PathBuf,
     },
+    /// The proxy's added latency per exchange, against the same exchange sent straight.
+    Proxy {
+        #[arg(long)]
+        work_dir: PathBuf,
+        #[arg(long, default_value_t = 2000)]
+        exchanges: usize,
+        #[arg(long)]
+        results: PathBuf,
+    },
     /// Posts `/ari/msg` callbacks with unique bodies to a listener.
     Flood {
         #[arg(long)]
@@ -166,6 +176,11 @@ async fn main() -> anyhow::Result<()> {
             messages,
             results,
         } => conversations::run(&wxsim, customers, messages, &results).await,
+        Command::Proxy {
+            work_dir,
+            exchanges,
+            results,
+        } => proxy::run(&work_dir, exchanges, &results).await,
         Command::Flood {
             listener,
             prefix,

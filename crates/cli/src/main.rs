@@ -7,6 +7,7 @@ mod check;
 mod data_dir;
 mod history;
 mod load;
+mod proxy;
 mod report;
 mod run;
 mod serve;
@@ -44,6 +45,8 @@ enum Command {
     Check(check::CheckArgs),
     /// A conformance report to send to a partner: rules, offending exchanges, timings, codes.
     Report(report::ReportArgs),
+    /// Stand between a real hosting service and a real webchat: forward, record, show.
+    Proxy(proxy::ProxyArgs),
     /// Print the interface (both directions) as an OpenAPI 3.1 document.
     Spec,
 }
@@ -93,6 +96,7 @@ async fn main() -> anyhow::Result<ExitCode> {
             ExitCode::FAILURE
         }),
         Command::Report(args) => done(report::run(args).await),
+        Command::Proxy(args) => done(proxy::run(args).await),
         Command::Spec => done(check::spec()),
     }
 }

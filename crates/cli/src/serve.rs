@@ -33,7 +33,7 @@ pub struct ServeArgs {
     token: Option<String>,
 }
 
-async fn bind(addr: &str, what: &str, flag: &str) -> anyhow::Result<TcpListener> {
+pub(crate) async fn bind(addr: &str, what: &str, flag: &str) -> anyhow::Result<TcpListener> {
     TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} for the {what}; pick another address with {flag}")
     })
@@ -80,24 +80,35 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("webchat  {} {kind}", engine.webchat_base());
     println!("listener {}", engine.callback_base());
     println!("wan      {}", engine.wan_addr());
-    println!("api      http://{api_addr}");
-    println!("token    {token}");
-    println!("open     http://{api_addr}/#token={token}");
-
+    print_api(api_addr, &token);
     let api = stack.router(token, ui_dir(args.ui_dir));
-    // Stopping the engine first ends the pages' event streams, which would otherwise keep
-    // the server waiting for them.
-    let stopping = stack.engine.clone();
-    axum::serve(api_listener, api)
-        .with_graceful_shutdown(async move {
-            let _ = tokio::signal::ctrl_c().await;
-            stopping.shutdown().await;
-        })
-        .await?;
+    serve_api(api_listener, api, stack.engine.clone()).await?;
     stack.stop().await;
     Ok(())
 }
 
-fn ui_dir(given: Option<PathBuf>) -> PathBuf {
+/// The API's address, token and the page to open, one `name value` line each.
+pub(crate) fn print_api(api_addr: SocketAddr, token: &str) {
+    println!("api      http://{api_addr}");
+    println!("token    {token}");
+    println!("open     http://{api_addr}/#token={token}");
+}
+
+/// Serves the API until Ctrl+C, which stops `engine` first: that ends the pages' event
+/// streams, which would otherwise keep the server waiting for them.
+pub(crate) async fn serve_api(
+    listener: TcpListener,
+    api: axum::Router,
+    engine: wxsim_engine::Engine,
+) -> std::io::Result<()> {
+    axum::serve(listener, api)
+        .with_graceful_shutdown(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            engine.shutdown().await;
+        })
+        .await
+}
+
+pub(crate) fn ui_dir(given: Option<PathBuf>) -> PathBuf {
     given.unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist")))
 }

@@ -13,10 +13,12 @@ use wxsim_protocol::{
 };
 
 use crate::config::RatingStep;
-use crate::engine::Settings;
+use crate::engine::{Engine, Settings};
 use crate::error::Result;
 use crate::events::EngineEvent;
-use crate::model::{AgentView, ConversationState, Delivery, Direction, Message};
+use crate::model::{
+    AgentView, ConversationState, Customer, Delivery, Direction, Exchange, Message,
+};
 use crate::sanitize::AgentHtml;
 use crate::store::{
     conversations, customers, media, messages, now_ms, ConversationRow, NewMessage,
@@ -113,6 +115,31 @@ impl Applied {
     }
 }
 
+impl Engine {
+    /// Tells what a committed callback did: its exchange, the lines it added (keeping the
+    /// pictures of agent messages), and the conversation and customer it changed, as the
+    /// transaction left them.
+    pub(crate) fn announce_applied(
+        &self,
+        exchange: Exchange,
+        applied: Applied,
+        customer: Option<Customer>,
+    ) {
+        self.publish(EngineEvent::Exchange { exchange });
+        for event in applied.events {
+            if let EngineEvent::MessageAdded { message } = &event {
+                if let Some(html) = message.html.as_deref().filter(|h| h.contains("<img")) {
+                    self.keep_pictures(html);
+                }
+            }
+            self.publish(event);
+        }
+        if let (Some(conversation), Some(customer)) = (&applied.conversation, customer) {
+            self.announce_read(conversation, customer);
+        }
+    }
+}
+
 /// The answer to a `kind` callback, as it goes on the wire.
 pub(crate) fn answer(kind: CallbackKind, code: ResultCode, message: &str) -> Value {
     CallbackAnswer::new(kind, code, message).to_value()
@@ -157,9 +184,8 @@ pub(crate) fn apply(
 
 /// Notes in the chat a callback names that an injected fault answered it instead of the
 /// engine: the chat would otherwise just miss what the callback carried. The chat is found
-/// from the body's ids alone (the fault answered before the body was parsed): `sessionId`,
-/// else the customer's (`openId`) active request or latest chat. `None` when the body
-/// names no chat here.
+/// from the body's ids alone (the fault answered before the body was parsed). `None` when
+/// the body names no chat here.
 pub(crate) fn note_fault(
     conn: &Connection,
     body: &[u8],
@@ -168,24 +194,38 @@ pub(crate) fn note_fault(
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return Ok(None);
     };
+    named_conversation(conn, &value)?
+        .map(|row| messages::insert(conn, &NewMessage::system(row.id, line)))
+        .transpose()
+}
+
+/// The chat a body's ids name: `sessionId` (or `chatSessionId`), else the customer's
+/// (`openId`) active request or latest chat, else the newest with its `requestId`.
+pub(crate) fn named_conversation(
+    conn: &Connection,
+    value: &Value,
+) -> Result<Option<ConversationRow>> {
     let id = |field: &str| match value.get(field) {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Number(n)) => Some(n.to_string()),
         _ => None,
     };
-    let row = match (id("sessionId"), id("openId")) {
-        (Some(session), _) => conversations::by_session(conn, &session)?,
-        (None, Some(open_id)) => match customers::id_by_open_id(conn, &open_id)? {
+    if let Some(session) = id("sessionId").or_else(|| id("chatSessionId")) {
+        return conversations::by_session(conn, &session);
+    }
+    if let Some(open_id) = id("openId") {
+        return match customers::id_by_open_id(conn, &open_id)? {
             Some(customer) => match conversations::active_for_customer(conn, customer)? {
-                Some(row) => Some(row),
-                None => conversations::latest_for_customer(conn, customer)?,
+                Some(row) => Ok(Some(row)),
+                None => conversations::latest_for_customer(conn, customer),
             },
-            None => None,
-        },
-        (None, None) => None,
-    };
-    row.map(|row| messages::insert(conn, &NewMessage::system(row.id, line)))
-        .transpose()
+            None => Ok(None),
+        };
+    }
+    match id("requestId") {
+        Some(request) => conversations::by_request_key(conn, &request),
+        None => Ok(None),
+    }
 }
 
 /// Saves `row` and a transcript line, and collects the events for after the commit.

@@ -103,54 +103,26 @@ impl WebchatClient {
             Err(e) => (None, None, Err(self.transport_error(&url, target, e))),
         };
         let parsed: Result<(A, Option<i64>), CallError> = outcome.and_then(|()| {
-            let text = response_body.as_deref().unwrap_or_default();
-            let status = status.unwrap_or_default();
-            if !(200..300).contains(&status) {
-                // A refusal whose body says why (`result`, `message`) is an answer like any
-                // other: its code is what the tester needs to see.
-                return refusal::<A>(text).ok_or_else(|| CallError::Http {
-                    endpoint: endpoint.path(),
-                    status,
-                    body: text.chars().take(300).collect(),
-                });
-            }
-            let value: Value = serde_json::from_str(text).map_err(|e| CallError::BadAnswer {
-                endpoint: endpoint.path(),
-                reason: format!("not JSON ({e})"),
-            })?;
-            let code = value.get("result").and_then(Value::as_i64);
-            let answer = parse_value::<A>(value).map_err(|e| CallError::BadAnswer {
-                endpoint: endpoint.path(),
-                reason: e.to_string(),
-            })?;
-            Ok((answer, code))
+            read_answer(
+                endpoint,
+                status.unwrap_or_default(),
+                response_body.as_deref().unwrap_or_default(),
+            )
         });
-        let result_code = parsed.as_ref().ok().and_then(|(_, c)| *c);
-        let understood = !matches!(parsed, Err(CallError::BadAnswer { .. }));
-        let findings = crate::contract::body_findings(
-            Some(endpoint.path()),
-            &request_body,
-            status,
-            response_body.as_deref(),
-        );
-        let exchange = NewExchange {
-            direction: ExchangeDirection::Out,
-            method: "POST".into(),
-            path: url.clone(),
-            operation: Some(endpoint.path().into()),
-            open_id: ctx.open_id.clone(),
-            conversation_id: ctx.conversation_id,
-            request_headers: serde_json::json!({ "content-type": "application/json" }),
-            request_body,
+        let exchange = judged(
+            Sent {
+                endpoint,
+                url,
+                ctx,
+                request_headers: serde_json::json!({ "content-type": "application/json" }),
+                request_body,
+                started_at,
+            },
             status,
             response_body,
-            result_code,
-            outcome: ExchangeOutcome::judge(status, result_code, understood),
-            error: parsed.as_ref().err().map(|e| e.to_string()),
-            started_at,
-            duration_us: clock.elapsed().as_micros() as i64,
-            findings,
-        };
+            &parsed,
+            clock.elapsed().as_micros() as i64,
+        );
         self.log(exchange).await;
         parsed.map(|(a, _)| a)
     }
@@ -200,11 +172,87 @@ impl WebchatClient {
         }
     }
 
-    async fn log(&self, exchange: NewExchange) {
+    /// Stores an exchange and tells the UI.
+    pub(crate) async fn log(&self, exchange: NewExchange) {
         match self.store.log_exchange(exchange).await {
             Ok(row) => self.events.publish(EngineEvent::Exchange { exchange: row }),
             Err(e) => tracing::error!(error = %e, "could not store an exchange with webchat"),
         }
+    }
+}
+
+/// Reads webchat's answer to `endpoint` (HTTP `status`, body `text`): the typed answer and
+/// its `result`, or why it is none. The client and the proxy's observer read it alike.
+pub(crate) fn read_answer<A: DeserializeOwned>(
+    endpoint: Endpoint,
+    status: u16,
+    text: &str,
+) -> Result<(A, Option<i64>), CallError> {
+    if !(200..300).contains(&status) {
+        // A refusal whose body says why (`result`, `message`) is an answer like any
+        // other: its code is what the tester needs to see.
+        return refusal::<A>(text).ok_or_else(|| CallError::Http {
+            endpoint: endpoint.path(),
+            status,
+            body: text.chars().take(300).collect(),
+        });
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| CallError::BadAnswer {
+        endpoint: endpoint.path(),
+        reason: format!("not JSON ({e})"),
+    })?;
+    let code = value.get("result").and_then(Value::as_i64);
+    let answer = parse_value::<A>(value).map_err(|e| CallError::BadAnswer {
+        endpoint: endpoint.path(),
+        reason: e.to_string(),
+    })?;
+    Ok((answer, code))
+}
+
+/// The request side of a `*.do` exchange, as it went.
+pub(crate) struct Sent<'a> {
+    pub endpoint: Endpoint,
+    pub url: String,
+    pub ctx: &'a CallContext,
+    pub request_headers: Value,
+    pub request_body: String,
+    pub started_at: i64,
+}
+
+/// The wire log's row of a `*.do` exchange, with its findings and outcome judged one way
+/// for the client and the proxy's observer.
+pub(crate) fn judged<A>(
+    sent: Sent<'_>,
+    status: Option<u16>,
+    response_body: Option<String>,
+    parsed: &Result<(A, Option<i64>), CallError>,
+    duration_us: i64,
+) -> NewExchange {
+    let result_code = parsed.as_ref().ok().and_then(|(_, c)| *c);
+    let understood = !matches!(parsed, Err(CallError::BadAnswer { .. }));
+    let findings = crate::contract::body_findings(
+        Some(sent.endpoint.path()),
+        &sent.request_body,
+        status,
+        response_body.as_deref(),
+    );
+    NewExchange {
+        direction: ExchangeDirection::Out,
+        method: "POST".into(),
+        path: sent.url,
+        operation: Some(sent.endpoint.path().into()),
+        open_id: sent.ctx.open_id.clone(),
+        conversation_id: sent.ctx.conversation_id,
+        request_headers: sent.request_headers,
+        request_body: sent.request_body,
+        status,
+        response_body,
+        result_code,
+        outcome: ExchangeOutcome::judge(status, result_code, understood),
+        error: parsed.as_ref().err().map(|e| e.to_string()),
+        started_at: sent.started_at,
+        duration_us,
+        findings,
     }
 }
 

@@ -84,6 +84,7 @@ impl Drop for Sending<'_> {
 
 impl Engine {
     pub async fn create_customer(&self, new: NewCustomer) -> Result<Customer> {
+        self.hosting()?;
         self.detached(move |e| create_customer(e, new)).await
     }
 
@@ -99,6 +100,7 @@ impl Engine {
         original_name: &str,
         bytes: impl Into<Bytes>,
     ) -> Result<Media> {
+        self.hosting()?;
         let (name, bytes) = (original_name.to_owned(), bytes.into());
         self.detached(move |e| upload_media(e, kind, name, bytes))
             .await
@@ -106,33 +108,39 @@ impl Engine {
 
     /// `createcon.do`: asks webchat for a chat.
     pub async fn request_chat(&self, customer_id: i64) -> Result<Conversation> {
+        self.hosting()?;
         self.detached(move |e| request_chat(e, customer_id)).await
     }
 
     /// Stores a customer message, then sends it with `getmsg.do`.
     pub async fn send_message(&self, customer_id: i64, content: MessageContent) -> Result<Message> {
+        self.hosting()?;
         self.detached(move |e| send_message(e, customer_id, content))
             .await
     }
 
     /// Sends a stored customer message that is pending or failed, again.
     pub async fn resend(&self, message_id: i64) -> Result<Message> {
+        self.hosting()?;
         self.detached(move |e| resend(e, message_id)).await
     }
 
     /// `cancelRequest.do` for a queued request.
     pub async fn cancel(&self, customer_id: i64) -> Result<Conversation> {
+        self.hosting()?;
         self.detached(move |e| cancel(e, customer_id)).await
     }
 
     /// `transferCon.do`: hand a robot chat over to a human agent.
     pub async fn transfer(&self, customer_id: i64, info: &str) -> Result<Conversation> {
+        self.hosting()?;
         let info = info.to_owned();
         self.detached(move |e| transfer(e, customer_id, info)).await
     }
 
     /// `closecon.do`: the customer ends the chat.
     pub async fn close(&self, customer_id: i64) -> Result<Conversation> {
+        self.hosting()?;
         self.detached(move |e| close(e, customer_id)).await
     }
 
@@ -143,6 +151,7 @@ impl Engine {
         rating_id: &str,
         comment: &str,
     ) -> Result<Conversation> {
+        self.hosting()?;
         let (rating_id, comment) = (rating_id.to_owned(), comment.to_owned());
         self.detached(move |e| rate(e, customer_id, rating_id, comment))
             .await
@@ -150,6 +159,7 @@ impl Engine {
 
     /// `getQueueLength.do`: the customer's place in the queue, also stored.
     pub async fn queue_position(&self, customer_id: i64) -> Result<Option<i64>> {
+        self.hosting()?;
         self.detached(move |e| queue_position(e, customer_id)).await
     }
 }
@@ -268,6 +278,16 @@ impl Engine {
                 &Engine::context(&row),
             )
             .await;
+        self.settle_delivery(message_id, answer).await
+    }
+
+    /// Stores what webchat's answer to a message's `getmsg.do` says of it: sent, or failed
+    /// with the code or the error.
+    pub(crate) async fn settle_delivery(
+        &self,
+        message_id: i64,
+        answer: std::result::Result<BasicAnswer, CallError>,
+    ) -> Result<Message> {
         let (delivery, code, error) = match &answer {
             Ok(a) if a.result.is_success() => (Delivery::Sent, Some(a.result.code()), None),
             Ok(a) => (
@@ -417,7 +437,7 @@ async fn request_chat(engine: Engine, customer_id: i64) -> Result<Conversation> 
 /// Stores a new conversation for the customer, who must have none in progress, with its
 /// first transcript line: written before the call, it comes before every status webchat
 /// sends while the call is answered.
-async fn open_request(
+pub(crate) async fn open_request(
     engine: &Engine,
     customer_id: i64,
     asked: SystemLine,
@@ -446,7 +466,7 @@ async fn open_request(
 
 /// Stores what the answer to a request that opened `row` (createcon.do, or a hand-over's
 /// transferCon.do) says: queued (or chatting), refused, or failed.
-async fn settle_request(
+pub(crate) async fn settle_request(
     engine: &Engine,
     row: ConversationRow,
     endpoint: Endpoint,
@@ -575,8 +595,13 @@ async fn cancel(engine: Engine, customer_id: i64) -> Result<Conversation> {
     if !a.result.is_success() {
         return Err(rejected(Endpoint::CancelRequest, a.result, a.message));
     }
+    settle_cancel(&engine, row.id).await
+}
+
+/// Stores a cancel webchat accepted.
+pub(crate) async fn settle_cancel(engine: &Engine, id: i64) -> Result<Conversation> {
     let row = engine
-        .update_conversation(row.id, Some(SystemLine::RequestCancelled), |r| {
+        .update_conversation(id, Some(SystemLine::RequestCancelled), |r| {
             if r.state().is_active() {
                 r.set_state(ConversationState::Canceled);
                 r.closed_at = Some(now_ms());
@@ -659,10 +684,19 @@ async fn transfer_robot_session(
             &Engine::context(&row),
         )
         .await?;
+    settle_transfer(&engine, row.id, a).await
+}
+
+/// Stores what webchat answered to a robot session's transfer: refused, or handed over.
+pub(crate) async fn settle_transfer(
+    engine: &Engine,
+    id: i64,
+    a: CreateConAnswer,
+) -> Result<Conversation> {
     if !a.result.is_success() {
         engine
             .update_conversation(
-                row.id,
+                id,
                 Some(SystemLine::TransferRefused {
                     result: a.result.code(),
                     message: a.message.clone(),
@@ -673,7 +707,7 @@ async fn transfer_robot_session(
         return Err(rejected(Endpoint::TransferCon, a.result, a.message));
     }
     let row = engine
-        .update_conversation(row.id, None, move |r| {
+        .update_conversation(id, None, move |r| {
             if a.session_id.is_none() && r.state() == ConversationState::Chatting {
                 r.set_state(ConversationState::Queued);
             }
@@ -712,8 +746,13 @@ async fn close(engine: Engine, customer_id: i64) -> Result<Conversation> {
     if !a.result.is_success() {
         return Err(rejected(Endpoint::CloseCon, a.result, a.message));
     }
+    settle_close(&engine, row.id).await
+}
+
+/// Stores a close webchat accepted.
+pub(crate) async fn settle_close(engine: &Engine, id: i64) -> Result<Conversation> {
     let row = engine
-        .update_conversation(row.id, Some(SystemLine::ClosedByCustomer), |r| {
+        .update_conversation(id, Some(SystemLine::ClosedByCustomer), |r| {
             if r.state() == ConversationState::Chatting {
                 r.set_state(ConversationState::Closed);
                 r.closed_by = Some("customer".into());
@@ -768,12 +807,22 @@ async fn rate(
     if !a.result.is_success() {
         return Err(rejected(Endpoint::RateSession, a.result, a.message));
     }
+    settle_rate(&engine, row.id, rating_id, comment).await
+}
+
+/// Stores a rating webchat accepted.
+pub(crate) async fn settle_rate(
+    engine: &Engine,
+    id: i64,
+    rating_id: String,
+    comment: String,
+) -> Result<Conversation> {
     let note = SystemLine::Rated {
         rating_id: rating_id.clone(),
         comment: comment.clone(),
     };
     let row = engine
-        .update_conversation(row.id, Some(note), move |r| {
+        .update_conversation(id, Some(note), move |r| {
             if r.state() != ConversationState::Chatting {
                 r.set_state(ConversationState::Rated);
             }

@@ -38,6 +38,14 @@ pub struct EngineOptions {
     pub listener: TcpListener,
 }
 
+/// What the engine is: the hosting side itself, or the watcher of a real pair that
+/// `wxsim proxy` stands between (it records and rebuilds, and calls nobody).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    Hosting,
+    Observer,
+}
+
 #[derive(Clone)]
 pub struct Engine {
     pub(crate) inner: Arc<Inner>,
@@ -52,6 +60,7 @@ pub(crate) struct Inner {
     pub settings: ArcSwap<Settings>,
     pub embedded_webchat: Option<String>,
     pub listen_addr: SocketAddr,
+    pub role: Role,
     pub timers: Mutex<HashMap<(i64, crate::timers::TimerKind), CancellationToken>>,
     pub faults: Mutex<Vec<crate::faults::ListenerFault>>,
     /// Addresses of agent pictures kept, or being fetched, since the start.
@@ -63,10 +72,34 @@ pub(crate) struct Inner {
 
 impl Engine {
     pub async fn start(options: EngineOptions) -> Result<Engine> {
-        std::fs::create_dir_all(&options.data_dir)?;
-        let store = Store::open(&options.data_dir.join("wxsim.db")).await?;
-        let media = MediaFolder::open(&options.data_dir.join("media"))?;
-        let profile = match options.profile {
+        let engine = Engine::open(
+            &options.data_dir,
+            options.profile,
+            options.embedded_webchat,
+            options.listener.local_addr()?,
+            Role::Hosting,
+        )
+        .await?;
+        crate::listener::spawn(engine.clone(), options.listener);
+        engine.resume_timers().await?;
+        tokio::spawn(engine.clone().check_sessions());
+        tracing::info!(listener = %engine.listen_addr(), webchat = %engine.webchat_base(), "engine started");
+        Ok(engine)
+    }
+
+    /// The engine over its data dir, with nothing running yet: `start` adds the listener
+    /// and the rounds a hosting side runs, `observe` the watcher of a proxied pair.
+    pub(crate) async fn open(
+        data_dir: &std::path::Path,
+        profile: Option<Profile>,
+        embedded_webchat: Option<String>,
+        listen_addr: SocketAddr,
+        role: Role,
+    ) -> Result<Engine> {
+        std::fs::create_dir_all(data_dir)?;
+        let store = Store::open(&data_dir.join("wxsim.db")).await?;
+        let media = MediaFolder::open(&data_dir.join("media"))?;
+        let profile = match profile {
             Some(p) => {
                 p.validate()?;
                 store.activate_profile(&p).await?;
@@ -91,7 +124,7 @@ impl Engine {
             );
         }
         let events = EventBus::new();
-        let engine = Engine {
+        Ok(Engine {
             inner: Arc::new(Inner {
                 client: WebchatClient::new(store.clone(), events.clone()),
                 store,
@@ -99,22 +132,32 @@ impl Engine {
                 events,
                 settings: ArcSwap::from_pointee(Settings::new(
                     profile,
-                    options.embedded_webchat.as_deref(),
+                    embedded_webchat.as_deref(),
                 )),
-                embedded_webchat: options.embedded_webchat,
-                listen_addr: options.listener.local_addr()?,
+                embedded_webchat,
+                listen_addr,
+                role,
                 timers: Mutex::new(HashMap::new()),
                 faults: Mutex::new(Vec::new()),
                 pictures_seen: Mutex::new(Default::default()),
                 in_flight: Mutex::new(Default::default()),
                 shutdown: CancellationToken::new(),
             }),
-        };
-        crate::listener::spawn(engine.clone(), options.listener);
-        engine.resume_timers().await?;
-        tokio::spawn(engine.clone().check_sessions());
-        tracing::info!(listener = %engine.listen_addr(), webchat = %engine.webchat_base(), "engine started");
-        Ok(engine)
+        })
+    }
+
+    /// Refuses a command that would call webchat (or invent a customer) while the engine
+    /// only watches a proxied pair: there the hosting service is the one that acts.
+    pub(crate) fn hosting(&self) -> Result<()> {
+        match self.inner.role {
+            Role::Hosting => Ok(()),
+            Role::Observer => Err(EngineError::Observing),
+        }
+    }
+
+    /// True while the engine only watches a proxied pair (`wxsim proxy`).
+    pub fn observing(&self) -> bool {
+        self.inner.role == Role::Observer
     }
 
     /// Stops the listener and timers and closes the database.

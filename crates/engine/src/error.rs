@@ -55,6 +55,8 @@ pub enum EngineError {
     Stopping,
     #[error("the database is open read-only here (a history tool); change it through the wxsim app that owns it")]
     ReadOnly,
+    #[error("wxsim is standing between a hosting service and webchat (wxsim proxy): it records their traffic and calls nobody itself; act through the hosting service")]
+    Observing,
 }
 
 impl EngineError {
@@ -83,6 +85,7 @@ impl EngineError {
             | EngineError::UnknownMedia(_) => "not_found",
             EngineError::WrongState { .. } => "wrong_state",
             EngineError::DuplicateOpenId(_) => "conflict",
+            EngineError::Observing => "observing",
             EngineError::Invalid(_) | EngineError::Profile(_) => "invalid",
             EngineError::Store(_)
             | EngineError::Migrate { .. }

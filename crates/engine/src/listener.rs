@@ -34,7 +34,7 @@ use crate::events::EngineEvent;
 use crate::faults::FaultAction;
 use crate::media::is_plain_file_name;
 use crate::model::{Customer, Exchange, ExchangeDirection, ExchangeOutcome, Media, MediaKind};
-use crate::store::{customers, exchanges, now_ms, NewExchange};
+use crate::store::{customers, exchanges, headers_json, now_ms, NewExchange};
 use crate::system_line::SystemLine;
 
 pub(crate) fn spawn(engine: Engine, listener: TcpListener) {
@@ -244,20 +244,6 @@ impl Reply {
     }
 }
 
-fn headers_json(headers: &HeaderMap) -> Value {
-    Value::Object(
-        headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    Value::String(v.to_str().unwrap_or("(binary)").to_owned()),
-                )
-            })
-            .collect(),
-    )
-}
-
 /// Any address that is neither a callback nor a media file.
 async fn nowhere(Extension(arrived): Extension<Arrived>, uri: Uri) -> Response {
     let path = uri.path();
@@ -412,18 +398,7 @@ async fn callback(
     });
     match attempt.await {
         Ok((reply, applied, row, customer)) => {
-            engine.publish(EngineEvent::Exchange { exchange: row });
-            for event in applied.events {
-                if let EngineEvent::MessageAdded { message } = &event {
-                    if let Some(html) = message.html.as_deref().filter(|h| h.contains("<img")) {
-                        engine.keep_pictures(html);
-                    }
-                }
-                engine.publish(event);
-            }
-            if let (Some(conversation), Some(customer)) = (&applied.conversation, customer) {
-                engine.announce_read(conversation, customer);
-            }
+            engine.announce_applied(row, applied, customer);
             let mut response = respond(reply);
             response.extensions_mut().insert(Logged::Stored);
             response
@@ -598,12 +573,7 @@ async fn serve_media(
         Ok(bytes) => Reply {
             status: StatusCode::OK,
             content_type: crate::media::mime_for(&media.file_name),
-            logged: format!(
-                "({} bytes of {}, sha256 {})",
-                bytes.len(),
-                media.mime,
-                media.sha256
-            ),
+            logged: crate::media::summary(bytes.len(), &media.mime, &media.sha256),
             body: bytes,
             result_code: None,
             error: None,

@@ -39,6 +39,11 @@ pub fn mime_for(name: &str) -> &'static str {
     }
 }
 
+/// What the wire log keeps of a media file's bytes on the wire.
+pub fn summary(size: usize, mime: &str, sha256: &str) -> String {
+    format!("({size} bytes of {mime}, sha256 {sha256})")
+}
+
 /// A `?file=` value we could have produced: a plain name, nothing that walks directories.
 pub fn is_plain_file_name(name: &str) -> bool {
     !name.is_empty()

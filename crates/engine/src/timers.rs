@@ -39,6 +39,10 @@ impl TimerKind {
 impl Engine {
     /// Starts or stops the rounds a conversation's state calls for.
     pub(crate) fn sync_timers(&self, row: &ConversationRow) {
+        if self.observing() {
+            // The hosting service runs its own rounds; the proxy sees them pass.
+            return;
+        }
         let mut timers = self.inner.timers.lock().expect("timers lock");
         for kind in [TimerKind::Pulse, TimerKind::QueuePoll] {
             let key = (row.id, kind);
@@ -179,6 +183,7 @@ impl Engine {
 
     /// A `pulse.do` round on demand.
     pub async fn pulse_now(&self, conversation_id: i64) -> Result<bool> {
+        self.hosting()?;
         let row = self.store().conversation_row(conversation_id).await?;
         self.pulse(&row).await
     }

@@ -1,5 +1,6 @@
-//! A `wxsim serve` process for tests: started on free loopback ports with a known token,
-//! its `name  value` address lines read, killed (SIGKILL) when dropped.
+//! A `wxsim serve` process (or another command that prints its addresses) for tests:
+//! started on free loopback ports with a known token, its `name  value` address lines read,
+//! killed (SIGKILL) when dropped.
 
 // Each test crate uses a different part of this module.
 #![allow(dead_code)]
@@ -20,16 +21,26 @@ pub struct Serve {
 impl Serve {
     /// Starts `wxsim serve --data-dir DATA --token TOKEN` plus `extra` arguments.
     pub fn start(data_dir: &str, token: &str, extra: &[&str]) -> Serve {
+        let mut args = vec![
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            data_dir,
+            "--token",
+            token,
+        ];
+        args.extend_from_slice(extra);
+        Serve::spawn(&args, token, "open")
+    }
+
+    /// Starts `wxsim ARGS` (any command that prints `name value` lines) and reads its lines
+    /// up to the one named `last`; `token` is the API's, if it has one.
+    pub fn spawn(args: &[&str], token: &str, last: &str) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wxsim"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--api-listen",
-                "127.0.0.1:0",
-            ])
-            .args(["--data-dir", data_dir, "--token", token])
-            .args(extra)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -42,7 +53,7 @@ impl Serve {
                 .split_once(char::is_whitespace)
                 .unwrap_or((line.trim(), ""));
             lines.push((name.to_owned(), value.trim().to_owned()));
-            if name == "open" {
+            if name == last {
                 return Serve {
                     child,
                     lines,
@@ -52,7 +63,7 @@ impl Serve {
         }
         let _ = child.kill();
         let _ = child.wait();
-        panic!("wxsim serve exited early; printed {lines:?}");
+        panic!("wxsim {args:?} exited early; printed {lines:?}");
     }
 
     /// The value of a printed line (`api`, `listener`, `webchat`, …).

@@ -174,6 +174,12 @@ pub fn by_request(
     )
 }
 
+/// The newest conversation of any customer with this request id (`getQueueLength.do` names
+/// nothing else).
+pub fn by_request_key(conn: &Connection, request_key: &str) -> Result<Option<ConversationRow>> {
+    one(conn, "v.request_key = ?", [request_key])
+}
+
 pub fn insert(conn: &Connection, customer_id: i64, profile: &str) -> Result<ConversationRow> {
     let now = now_ms();
     conn.prepare_cached(

@@ -7,6 +7,21 @@ use super::Store;
 use crate::error::Result;
 use crate::model::{Exchange, ExchangeDirection, ExchangeFilter, ExchangeOutcome};
 
+/// Headers as the wire log keeps them: one string each (`(binary)` when not text).
+pub fn headers_json(headers: &axum::http::HeaderMap) -> serde_json::Value {
+    serde_json::Value::Object(
+        headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    serde_json::Value::String(v.to_str().unwrap_or("(binary)").to_owned()),
+                )
+            })
+            .collect(),
+    )
+}
+
 /// An exchange about to be stored.
 #[derive(Clone, Debug)]
 pub struct NewExchange {

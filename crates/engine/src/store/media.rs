@@ -39,22 +39,45 @@ impl From<MediaRow> for Media {
 const SELECT: &str = "SELECT media_id, kind, file_name, original_name, mime, size, sha256, service_account, created_at FROM media";
 
 pub fn insert(conn: &Connection, m: &Media) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO media (media_id, kind, file_name, original_name, mime, size, sha256, service_account, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )?
-    .execute(params![
-        m.media_id,
-        m.kind.as_str(),
-        m.file_name,
-        m.original_name,
-        m.mime,
-        m.size,
-        m.sha256,
-        m.service_account,
-        m.created_at,
-    ])?;
-    Ok(())
+    put(conn, "INSERT", m).map(|_| ())
+}
+
+/// Stores `m` unless its media id (or file name) is known; true when it was stored.
+pub fn insert_new(conn: &Connection, m: &Media) -> Result<bool> {
+    Ok(put(conn, "INSERT OR IGNORE", m)? == 1)
+}
+
+/// Rewrites every column of the row with `m`'s media id.
+pub fn update(conn: &Connection, m: &Media) -> Result<()> {
+    put(conn, "REPLACE", m).map(|_| ())
+}
+
+fn put(conn: &Connection, verb: &str, m: &Media) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "{verb} INTO media (media_id, kind, file_name, original_name, mime, size, sha256, service_account, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))?
+        .execute(params![
+            m.media_id,
+            m.kind.as_str(),
+            m.file_name,
+            m.original_name,
+            m.mime,
+            m.size,
+            m.sha256,
+            m.service_account,
+            m.created_at,
+        ])?)
+}
+
+/// The media stored under a file name.
+pub fn by_file(conn: &Connection, file_name: &str) -> Result<Option<Media>> {
+    Ok(conn
+        .prepare_cached(&format!("{SELECT} WHERE file_name = ?"))?
+        .query_row([file_name], MediaRow::from_row)
+        .optional()?
+        .map(Media::from))
 }
 
 pub fn fetch(conn: &Connection, media_id: &str) -> Result<Option<Media>> {
@@ -71,18 +94,10 @@ impl Store {
         self.read(move |conn| fetch(conn, &media_id)).await
     }
 
-    /// The media stored under `file_name` for `service_account`, if any.
     /// The media stored under a file name.
     pub async fn media_file(&self, file_name: &str) -> Result<Option<Media>> {
         let file = file_name.to_owned();
-        self.read(move |conn| {
-            Ok(conn
-                .prepare_cached(&format!("{SELECT} WHERE file_name = ?"))?
-                .query_row([file], MediaRow::from_row)
-                .optional()?
-                .map(Media::from))
-        })
-        .await
+        self.read(move |conn| by_file(conn, &file)).await
     }
 }
 

@@ -50,7 +50,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use conversations::ConversationRow;
-pub use exchanges::NewExchange;
+pub use exchanges::{headers_json, NewExchange};
 pub use messages::NewMessage;
 pub use seed::{SeedPlan, SeededConversation};
 
