@@ -353,6 +353,11 @@ impl Engine {
         crate::export::Embedded::gather(&self.inner.store, self.inner.media.dir(), messages).await
     }
 
+    /// What a scenario saved from conversation `id` is made of.
+    pub async fn recording(&self, id: i64) -> Result<crate::scenario_file::Recording> {
+        crate::scenario_file::Recording::gather(&self.inner.store, self.inner.media.dir(), id).await
+    }
+
     /// A stored media file and its bytes (for previews).
     pub async fn media_bytes(&self, media_id: &str) -> Result<(Media, Vec<u8>)> {
         let media = self

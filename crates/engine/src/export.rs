@@ -230,7 +230,7 @@ fn pretty(value: &serde_json::Value) -> String {
     serde_json::to_string_pretty(value).expect("JSON values serialize")
 }
 
-fn local_time(epoch_ms: i64) -> String {
+pub(crate) fn local_time(epoch_ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(epoch_ms)
         .map(|t| {
             t.with_timezone(&chrono::Local)

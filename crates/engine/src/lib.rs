@@ -22,6 +22,7 @@ pub mod model;
 pub mod pictures;
 pub mod observe;
 pub mod sanitize;
+pub mod scenario_file;
 pub mod store;
 mod timers;
 
