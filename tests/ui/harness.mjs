@@ -173,6 +173,20 @@ export async function waitForStatus(page, serve, state, timeout = 15_000) {
   }
 }
 
+/** Sets the viewport (when `size` is given), language and theme, with the top bar's buttons. */
+export async function setLook(page, { size, lang, theme }) {
+  if (size) await page.setViewportSize(size);
+  const now = await page.evaluate(() => ({
+    lang: localStorage.getItem("wxsim.lang") === "zh" ? "zh" : "en",
+    theme: document.documentElement.dataset.theme,
+  }));
+  if (now.lang !== lang) await page.click('[data-testid="lang"]');
+  if (now.theme !== theme) await page.click('[data-testid="theme"]');
+  await eventually(() => page.evaluate(() => document.documentElement.dataset.theme).then((t) => t === theme), {
+    what: `theme ${theme}`,
+  });
+}
+
 /** True when the focused element matches `selector`. */
 export function focusedOn(page, selector) {
   return page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector);
@@ -205,6 +219,12 @@ export async function addChattingCustomer(page, nickname) {
   await page.waitForSelector(`button.row.selected[data-customer=${JSON.stringify(nickname)}]`);
   await page.waitForSelector('[data-testid="conversation-status"][data-state="chatting"]', { timeout: 15_000 });
 }
+
+/** Agent HTML that would run script, load from elsewhere or cover the page if it were trusted. */
+export const HOSTILE =
+  '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"><a href="javascript:window.__pwned=3">x</a>' +
+  '<iframe src="javascript:window.__pwned=4"></iframe><svg onload="window.__pwned=5"></svg>' +
+  '<div style="position:fixed;inset:0">cover</div><img src="http://example.invalid/t.png">';
 
 // ---- small generated media files -------------------------------------------------------
 
@@ -245,9 +265,9 @@ export function png(w, h, [r, g, b]) {
   ]);
 }
 
-/** Half a second of 8 kHz mono 16-bit silence. */
-export function wav() {
-  const samples = 4000;
+/** `seconds` (half a second unless told) of 8 kHz mono 16-bit silence. */
+export function wav(seconds = 0.5) {
+  const samples = Math.round(8000 * seconds);
   const b = Buffer.alloc(44 + samples * 2);
   b.write("RIFF", 0);
   b.writeUInt32LE(36 + samples * 2, 4);

@@ -1,12 +1,7 @@
 // Agent HTML is untrusted: hostile markup from webchat must stay inert in the UI.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { openChat } from "./harness.mjs";
-
-const HOSTILE =
-  '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"><a href="javascript:window.__pwned=3">x</a>' +
-  '<iframe src="javascript:window.__pwned=4"></iframe><svg onload="window.__pwned=5"></svg>' +
-  '<div style="position:fixed;inset:0">cover</div><img src="http://example.invalid/t.png">';
+import { HOSTILE, openChat } from "./harness.mjs";
 
 describe("hostile agent html", () => {
   let chat, serve, browser, page;

@@ -4,7 +4,7 @@
 // tests/ui/screenshots/layout-*.png.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { addChattingCustomer, eventually, openBrowser, startServe } from "./harness.mjs";
+import { addChattingCustomer, openBrowser, setLook as setLookOf, startServe } from "./harness.mjs";
 
 const SIZES = [
   { width: 1024, height: 700 },
@@ -21,18 +21,7 @@ describe("layout", () => {
   let serve, browser, page;
   const name = ({ size, lang, theme }) => `${size.width}x${size.height}-${lang}-${theme}`;
 
-  async function setLook({ size, lang, theme }) {
-    await page.setViewportSize(size);
-    const now = await page.evaluate(() => ({
-      lang: localStorage.getItem("wxsim.lang") === "zh" ? "zh" : "en",
-      theme: document.documentElement.dataset.theme,
-    }));
-    if (now.lang !== lang) await page.click('[data-testid="lang"]');
-    if (now.theme !== theme) await page.click('[data-testid="theme"]');
-    await eventually(() => page.evaluate(() => document.documentElement.dataset.theme).then((t) => t === theme), {
-      what: `theme ${theme}`,
-    });
-  }
+  const setLook = (look) => setLookOf(page, look);
 
   async function openTab(tab) {
     await page.click(`[data-tab="${tab}"]`);

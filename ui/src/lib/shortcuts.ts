@@ -2,6 +2,7 @@
 // Enter / Shift+Enter (composer) and the rating arrows are handled where they apply.
 import { focusComposer, typingIn } from "./focus";
 import type { Key } from "./i18n.svelte";
+import { presenter, zoomKey } from "./presenter.svelte";
 import { app } from "./state.svelte";
 import { view } from "./view.svelte";
 
@@ -14,7 +15,19 @@ export const SHORTCUTS: readonly { keys: readonly string[]; what: Key }[] = [
   { keys: ["Ctrl/⌘", "K"], what: "keySearch" },
   { keys: ["Esc"], what: "keyBack" },
   { keys: ["←/→"], what: "keyRate" },
+  { keys: ["P"], what: "keyPresenter" },
+  { keys: ["Ctrl/⌘", "+/−/0"], what: "keyZoom" },
 ];
+
+/** For a message field: Enter runs `submit`; Shift+Enter, and the Enter that ends an IME composition, do not. */
+export function enterSends(submit: () => unknown): (e: KeyboardEvent) => void {
+  return (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      void submit();
+    }
+  };
+}
 
 /** Esc: closes what is open on top (help, side panel), else leaves a view for Chat. */
 function leave(): boolean {
@@ -27,6 +40,13 @@ function leave(): boolean {
 }
 
 export function onShortcut(e: KeyboardEvent): void {
+  // Zoom works everywhere, a dialog open or not; the browser's own zoom stays out of it.
+  const zoom = zoomKey(e);
+  if (zoom !== null && !e.defaultPrevented) {
+    e.preventDefault();
+    presenter.step(zoom);
+    return;
+  }
   // Not before the page is connected; a dialog handles its own keys (Esc closes it); a
   // handler below may have taken the key.
   if (!app.api || e.defaultPrevented || e.isComposing || document.querySelector("dialog[open]")) return;
@@ -48,6 +68,9 @@ export function onShortcut(e: KeyboardEvent): void {
   } else if (e.key === "n" || e.key === "N") {
     e.preventDefault();
     view.creating = true;
+  } else if (e.key === "p" || e.key === "P") {
+    e.preventDefault();
+    presenter.toggle();
   } else if (e.key === "/") {
     e.preventDefault();
     app.tab = "chat";
