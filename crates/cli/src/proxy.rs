@@ -20,10 +20,10 @@ pub struct ProxyArgs {
     /// The real hosting service's base URL: the /ari/* callbacks and /wechat/ downloads go there.
     #[arg(long)]
     hosting: String,
-    /// Where the hosting service calls webchat: give it this address as its webchat.
+    /// Where the hosting service calls webchat: give it webchat's URL with this address in it (printed as `listen`).
     #[arg(long, default_value = "127.0.0.1:7090")]
     listen: String,
-    /// Where webchat calls the hosting service: give it this address as its hosting service (ari base, LIVEBOT_WANADDR).
+    /// Where webchat calls the hosting service: give it the hosting service's URL with this address in it (printed as `callback`: its callbacks and LIVEBOT_WANADDR).
     #[arg(long, default_value = "127.0.0.1:7091")]
     callback_listen: String,
     /// The HTTP API and UI over what the proxy recorded; loopback only.
