@@ -19,6 +19,13 @@ pub struct ServeArgs {
     /// The callback and media listener webchat calls.
     #[arg(long, default_value = "127.0.0.1:7081")]
     listen: String,
+    #[command(flatten)]
+    api: ApiArgs,
+}
+
+/// The HTTP API's options, the same for every command that serves it (`serve`, `proxy`).
+#[derive(Args)]
+pub struct ApiArgs {
     /// The HTTP API (and browser UI); loopback only.
     #[arg(long, default_value = "127.0.0.1:7080")]
     api_listen: String,
@@ -33,6 +40,62 @@ pub struct ServeArgs {
     token: Option<String>,
 }
 
+/// The API's listener, bound, and what it serves with.
+pub struct Api {
+    listener: TcpListener,
+    pub data_dir: PathBuf,
+    token: String,
+    ui_dir: PathBuf,
+}
+
+impl ApiArgs {
+    /// Binds `--api-listen` (loopback only: the API reads and drives the engine), and
+    /// settles the data dir and the token.
+    pub async fn bind(self) -> anyhow::Result<Api> {
+        let addr: SocketAddr = self
+            .api_listen
+            .parse()
+            .with_context(|| format!("--api-listen {} is not an address", self.api_listen))?;
+        anyhow::ensure!(
+            addr.ip().is_loopback(),
+            "--api-listen must be a loopback address: the API reads and drives the engine"
+        );
+        Ok(Api {
+            listener: bind(&self.api_listen, "API", "--api-listen").await?,
+            data_dir: self.data_dir.unwrap_or_else(crate::default_data_dir),
+            token: self
+                .token
+                .unwrap_or_else(|| hex::encode(rand::thread_rng().gen::<[u8; 16]>())),
+            ui_dir: self.ui_dir.unwrap_or_else(|| {
+                PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist"))
+            }),
+        })
+    }
+}
+
+impl Api {
+    /// Prints the API's address, token and page (one `name value` line each), then serves
+    /// the router `routes` builds until Ctrl+C, which stops `engine` first: that ends the
+    /// pages' event streams, which would otherwise keep the server waiting for them.
+    pub async fn serve(
+        self,
+        routes: impl FnOnce(String, PathBuf) -> axum::Router,
+        engine: wxsim_engine::Engine,
+    ) -> anyhow::Result<()> {
+        let addr = self.listener.local_addr()?;
+        println!("api      http://{addr}");
+        println!("token    {}", self.token);
+        println!("open     http://{addr}/#token={}", self.token);
+        axum::serve(self.listener, routes(self.token, self.ui_dir))
+            .with_graceful_shutdown(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                engine.shutdown().await;
+            })
+            .await?;
+        Ok(())
+    }
+}
+
 pub(crate) async fn bind(addr: &str, what: &str, flag: &str) -> anyhow::Result<TcpListener> {
     TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} for the {what}; pick another address with {flag}")
@@ -40,18 +103,9 @@ pub(crate) async fn bind(addr: &str, what: &str, flag: &str) -> anyhow::Result<T
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let api_addr: SocketAddr = args
-        .api_listen
-        .parse()
-        .with_context(|| format!("--api-listen {} is not an address", args.api_listen))?;
-    anyhow::ensure!(
-        api_addr.ip().is_loopback(),
-        "--api-listen must be a loopback address: the API controls the engine"
-    );
+    let api = args.api.bind().await?;
     let listener = bind(&args.listen, "callback listener", "--listen").await?;
-    let api_listener = bind(&args.api_listen, "API", "--api-listen").await?;
-
-    let data_dir = args.data_dir.unwrap_or_else(crate::default_data_dir);
+    let data_dir = api.data_dir.clone();
     let stack = Stack::start(StackOptions {
         data_dir: data_dir.clone(),
         listener,
@@ -66,10 +120,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         engine.set_profile(profile).await?;
     }
 
-    let token = args
-        .token
-        .unwrap_or_else(|| hex::encode(rand::thread_rng().gen::<[u8; 16]>()));
-    let api_addr = api_listener.local_addr()?;
     let kind = if stack.simulator().is_some() {
         "(embedded simulator)"
     } else {
@@ -80,35 +130,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("webchat  {} {kind}", engine.webchat_base());
     println!("listener {}", engine.callback_base());
     println!("wan      {}", engine.wan_addr());
-    print_api(api_addr, &token);
-    let api = stack.router(token, ui_dir(args.ui_dir));
-    serve_api(api_listener, api, stack.engine.clone()).await?;
+    api.serve(|token, ui| stack.router(token, ui), stack.engine.clone())
+        .await?;
     stack.stop().await;
     Ok(())
-}
-
-/// The API's address, token and the page to open, one `name value` line each.
-pub(crate) fn print_api(api_addr: SocketAddr, token: &str) {
-    println!("api      http://{api_addr}");
-    println!("token    {token}");
-    println!("open     http://{api_addr}/#token={token}");
-}
-
-/// Serves the API until Ctrl+C, which stops `engine` first: that ends the pages' event
-/// streams, which would otherwise keep the server waiting for them.
-pub(crate) async fn serve_api(
-    listener: TcpListener,
-    api: axum::Router,
-    engine: wxsim_engine::Engine,
-) -> std::io::Result<()> {
-    axum::serve(listener, api)
-        .with_graceful_shutdown(async move {
-            let _ = tokio::signal::ctrl_c().await;
-            engine.shutdown().await;
-        })
-        .await
-}
-
-pub(crate) fn ui_dir(given: Option<PathBuf>) -> PathBuf {
-    given.unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist")))
 }
