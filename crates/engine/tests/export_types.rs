@@ -18,8 +18,8 @@ use wxsim_engine::{
     Profile, SearchHit,
 };
 use wxsim_webchat::{
-    AgentPatch, ClockPatch, ConfigPatch, FaultSpec, GroupPatch, NextRequestStatus, RoutingFailure,
-    StateSnapshot,
+    AgentPatch, ClockPatch, ConfigPatch, DeskView, FaultSpec, GroupPatch, NextRequestStatus,
+    PictureView, RoutingFailure, StateSnapshot,
 };
 
 fn committed_dir() -> PathBuf {
@@ -121,6 +121,8 @@ fn generate(dir: &Path) {
     NextRequestStatus::export_all_to(dir).unwrap();
     RoutingFailure::export_all_to(dir).unwrap();
     FaultSpec::export_all_to(dir).unwrap();
+    DeskView::export_all_to(dir).unwrap();
+    PictureView::export_all_to(dir).unwrap();
     std::fs::write(dir.join("codes.ts"), codes_module()).expect("codes.ts written");
 }
 

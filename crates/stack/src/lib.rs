@@ -4,6 +4,7 @@
 //! differently. Its API is the engine's (crates/api) plus the embedded simulator's controls
 //! under `/api/simulator` ([`simulator`]), behind the same guard.
 
+mod desk;
 pub mod simulator;
 
 use std::io;
@@ -67,6 +68,8 @@ async fn bind_simulator(data_dir: &Path) -> io::Result<TcpListener> {
 pub struct Stack {
     pub engine: Engine,
     control: Option<SimControl>,
+    /// The embedded simulator's `*.do` base URL (its pictures' addresses resolve against it).
+    simulator_base: String,
     /// Taken by the one `stop`.
     simulator: Mutex<Option<SimHandle>>,
 }
@@ -112,6 +115,10 @@ impl Stack {
         Ok(Stack {
             engine,
             control: simulator.as_ref().map(|s| s.control().clone()),
+            simulator_base: simulator
+                .as_ref()
+                .map(SimHandle::base_url)
+                .unwrap_or_default(),
             simulator: Mutex::new(simulator),
         })
     }
@@ -125,7 +132,14 @@ impl Stack {
     /// controls under `/api/simulator` (404 without one), guarded by `token`.
     pub fn router(&self, token: String, ui_dir: PathBuf) -> Router {
         let simulator = wxsim_api::guarded(
-            Router::new().nest(simulator::PREFIX, simulator::routes(self.control.clone())),
+            Router::new().nest(
+                simulator::PREFIX,
+                simulator::routes(
+                    self.control.clone(),
+                    self.engine.clone(),
+                    &self.simulator_base,
+                ),
+            ),
             &token,
         );
         wxsim_api::router(self.engine.clone(), token, ui_dir).merge(simulator)

@@ -3,8 +3,10 @@
 //! the desktop window (whose IPC calls the same router in-process) reach them as they reach
 //! the engine. Each route calls [`SimControl`]; bodies are the simulator's own types
 //! (exported to the UI as `Sim…`), errors are the API's `{"error": {kind, message}}`.
-//! Without an embedded simulator every route answers 404 `not_found`.
+//! The agent desk's routes are nested under `/desk` (`crate::desk`). Without an embedded
+//! simulator every route answers 404 `not_found`.
 
+use crate::desk;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Query, State};
 use axum::http::StatusCode;
@@ -13,6 +15,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
+use wxsim_engine::Engine;
 use wxsim_webchat::{
     AgentPatch, AgentView, ClockPatch, ClockView, ConfigPatch, FaultSpec, GroupPatch, GroupView,
     NextRequestStatus, RoutingFailure, SimControl, SimError, SimSettings, StateSnapshot,
@@ -22,7 +25,7 @@ use wxsim_webchat::{
 pub const PREFIX: &str = "/api/simulator";
 
 /// What a simulator route answers when it fails.
-enum Failure {
+pub(crate) enum Failure {
     NoSimulator,
     UnknownRoute(String),
     /// The body is not the JSON the route takes (axum's status is kept: 400, 415, 422).
@@ -67,9 +70,20 @@ impl IntoResponse for Failure {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({ "kind": "rejected", "message": message, "code": code.code(), "codeName": code.name() }),
             ),
-            Failure::Sim(e @ (SimError::Malformed(_) | SimError::BadContent(_))) => (
+            Failure::Sim(
+                e @ (SimError::Malformed(_) | SimError::BadContent(_) | SimError::NotAPicture(_)),
+            ) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({ "kind": "invalid", "message": e.to_string() }),
+            ),
+            // A desk action its seat cannot take now (the request went meanwhile, say).
+            Failure::Sim(e @ SimError::Desk(_)) => (
+                StatusCode::CONFLICT,
+                json!({ "kind": "wrong_state", "message": e.to_string() }),
+            ),
+            Failure::Sim(e @ SimError::UnknownAgent(_)) => (
+                StatusCode::NOT_FOUND,
+                json!({ "kind": "not_found", "message": e.to_string() }),
             ),
             Failure::Sim(e) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -83,12 +97,13 @@ impl IntoResponse for Failure {
 /// A JSON request body whose rejection answers like every other API error.
 #[derive(FromRequest)]
 #[from_request(via(Json), rejection(Failure))]
-struct Body<T>(T);
+pub(crate) struct Body<T>(pub T);
 
-type Answer<T> = Result<Json<T>, Failure>;
+pub(crate) type Answer<T> = Result<Json<T>, Failure>;
 
 /// The routes to nest at [`PREFIX`]: the simulator's controls, or 404s when there is none.
-pub fn routes(control: Option<SimControl>) -> Router {
+/// `engine`'s stop ends the desk's waiting reads; `webchat_base` is the simulator's.
+pub fn routes(control: Option<SimControl>, engine: Engine, webchat_base: &str) -> Router {
     let Some(control) = control else {
         return Router::new().fallback(|| async { Failure::NoSimulator });
     };
@@ -105,6 +120,7 @@ pub fn routes(control: Option<SimControl>) -> Router {
         .route("/agent/say", post(say))
         .route("/agent/close", post(close))
         .route("/agent/push-rating", post(push_rating))
+        .nest("/desk", desk::routes(control.clone(), engine, webchat_base))
         .fallback(|uri: axum::http::Uri| async move {
             Failure::UnknownRoute(format!("{PREFIX}{}", uri.path()))
         })
@@ -217,15 +233,21 @@ struct SayBody {
     html: String,
 }
 
-async fn say(
-    State(control): State<SimControl>,
-    Body(body): Body<SayBody>,
-) -> Answer<StateSnapshot> {
-    if body.html.trim().is_empty() {
+/// Refuses an agent message with nothing in it.
+pub(crate) fn something_to_say(html: &str) -> Result<(), Failure> {
+    if html.trim().is_empty() {
         return Err(Failure::Invalid(
             "html: the agent has nothing to say".into(),
         ));
     }
+    Ok(())
+}
+
+async fn say(
+    State(control): State<SimControl>,
+    Body(body): Body<SayBody>,
+) -> Answer<StateSnapshot> {
+    something_to_say(&body.html)?;
     control.agent_say(body.session_id, body.html)?;
     changed(&control)
 }

@@ -86,7 +86,10 @@ impl ScriptedAgent {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                agent.run(SimState::sweep);
+                // Looked at first, so that an idle sweep changes nothing (and wakes no desk).
+                if agent.sim.state().sweep_due() {
+                    agent.run(SimState::sweep);
+                }
             }
         });
     }
@@ -191,33 +194,24 @@ impl ScriptedAgent {
 
     /// The agent ends the chat: `/ari/close`, then `pushRating`.
     pub fn close(&self, id: &SessionId) -> Result<(), SimError> {
-        let ratings = self.sim.config.rating_options.clone();
-        self.run(|s| {
-            let session = s.close(id, SessionState::ClosedByAgent)?;
-            s.send(&session.open_id, bodies::close(&session));
-            s.send(&session.open_id, bodies::push_rating(&session, ratings));
-            Ok(())
-        })
+        let ratings = self.ratings();
+        self.run(|s| s.agent_close(id, ratings))
     }
 
     /// The agent writes to the customer.
     pub fn say(&self, id: &SessionId, html: String) -> Result<(), SimError> {
-        let session = self.chatting(id)?;
-        self.send(&session, bodies::msg(&session, html));
-        Ok(())
+        self.run(|s| s.write(id, html, false).map(drop))
     }
 
     /// The agent asks for a rating (open or closed session).
     pub fn push_rating(&self, id: &SessionId) -> Result<(), SimError> {
-        let session = self
-            .sim
-            .state()
-            .sessions
-            .get(id)
-            .cloned()
-            .ok_or_else(|| SimError::unknown_session(id))?;
-        self.push_rating_of(&session);
-        Ok(())
+        let ratings = self.ratings();
+        self.run(|s| s.ask_rating(id, ratings))
+    }
+
+    /// The options `pushRating` offers.
+    pub fn ratings(&self) -> Vec<Value> {
+        self.sim.config.rating_options.clone()
     }
 
     /// Agents join or leave the session (conference, transfer).
@@ -235,25 +229,12 @@ impl ScriptedAgent {
         Ok(())
     }
 
-    fn chatting(&self, id: &SessionId) -> Result<Session, SimError> {
-        self.sim
-            .state()
-            .sessions
-            .chatting(id)
-            .cloned()
-            .ok_or_else(|| SimError::unknown_session(id))
-    }
-
     fn send(&self, session: &Session, callback: Callback) {
         self.sim.callbacks.send(&session.open_id, callback);
     }
 
-    fn push_rating_of(&self, session: &Session) {
-        let ratings: Vec<Value> = self.sim.config.rating_options.clone();
-        self.send(session, bodies::push_rating(session, ratings));
-    }
-
-    /// Fetches the message's media, then (if auto-reply is on) replies after the delay.
+    /// Fetches the message's media, then (if auto-reply is on) replies after the delay,
+    /// unless a person holds the agent's seat (they answer themselves).
     async fn answer(&self, session: Session, message: MessageContent) {
         let mut fetched = Vec::new();
         for (media_id, media_type) in media::media_parts(&message) {
@@ -264,15 +245,18 @@ impl ScriptedAgent {
             return;
         }
         tokio::time::sleep(Duration::from_millis(settings.reply_delay_ms)).await;
-        let current = {
-            let mut state = self.sim.state();
-            let Some(current) = state.sessions.chatting_mut(&session.wire_id()) else {
+        self.run(|s| {
+            let id = session.wire_id();
+            let Some(current) = s.sessions.chatting_mut(&id) else {
                 return;
             };
+            if s.seats.holds(&current.agent.id.key()) {
+                return;
+            }
             current.replies += 1;
-            current.clone()
-        };
-        let reply = html::reply(&message, &fetched, current.replies, current.language);
-        self.send(&current, bodies::msg(&current, reply));
+            let reply = html::reply(&message, &fetched, current.replies, current.language);
+            // Chatting, as just seen.
+            let _ = s.write(&id, reply, true);
+        });
     }
 }

@@ -1,5 +1,5 @@
 //! The images the scripted agents' HTML points at (`/webchat/emoji/{name}`,
-//! `/webchat/pictures/{name}`): small valid PNGs drawn in code.
+//! `/webchat/pictures/{name}`): small valid PNGs drawn in code (the emoji by `emoji`).
 
 use axum::extract::Path;
 use axum::http::{header, Method, Uri};
@@ -7,34 +7,16 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 
+use crate::emoji::{Emoji, Pixel};
 use crate::error::SimError;
 
-type Pixel = [u8; 3];
-
-/// An image the simulator can draw: its name, size, and colour at each point.
+/// A picture the simulator can draw: its name, size, and colour at each point.
 struct Picture {
     name: &'static str,
     width: u32,
     height: u32,
     paint: fn(f32, f32) -> Pixel,
 }
-
-const WHITE: Pixel = [255, 255, 255];
-
-const EMOJI: &[Picture] = &[
-    Picture {
-        name: "smile.png",
-        width: 24,
-        height: 24,
-        paint: smile,
-    },
-    Picture {
-        name: "heart.png",
-        width: 24,
-        height: 24,
-        paint: heart,
-    },
-];
 
 const PICTURES: &[Picture] = &[Picture {
     name: "sample.png",
@@ -43,28 +25,10 @@ const PICTURES: &[Picture] = &[Picture {
     paint: landscape,
 }];
 
+/// The size of an emoji.
+const EMOJI_SIDE: u32 = 24;
+
 /// Points are in [-1, 1] on both axes, y pointing up.
-fn smile(x: f32, y: f32) -> Pixel {
-    let r = (x * x + y * y).sqrt();
-    let eye = |ex: f32| ((x - ex).powi(2) + (y - 0.3).powi(2)).sqrt() < 0.15;
-    let mouth = y < -0.1 && (r - 0.55).abs() < 0.08;
-    match r {
-        r if r > 0.95 => WHITE,
-        _ if eye(-0.35) || eye(0.35) || mouth => [90, 60, 20],
-        _ => [255, 204, 51],
-    }
-}
-
-fn heart(x: f32, y: f32) -> Pixel {
-    let (x, y) = (x * 1.3, y * 1.3 + 0.2);
-    let shape = (x * x + y * y - 1.0).powi(3) - x * x * y.powi(3);
-    if shape <= 0.0 {
-        [220, 30, 60]
-    } else {
-        WHITE
-    }
-}
-
 fn landscape(x: f32, y: f32) -> Pixel {
     let hill = -0.2 + 0.25 * (x * 3.0).sin();
     let sun = ((x - 0.5).powi(2) + (y - 0.5).powi(2)).sqrt() < 0.2;
@@ -76,28 +40,26 @@ fn landscape(x: f32, y: f32) -> Pixel {
     }
 }
 
-impl Picture {
-    fn png(&self) -> Vec<u8> {
-        let (w, h) = (self.width, self.height);
-        let mut raw = Vec::new();
-        for row in 0..h {
-            raw.push(0); // filter type: none
-            for col in 0..w {
-                let x = (col as f32 + 0.5) / w as f32 * 2.0 - 1.0;
-                let y = 1.0 - (row as f32 + 0.5) / h as f32 * 2.0;
-                raw.extend_from_slice(&(self.paint)(x, y));
-            }
+/// A `w`×`h` PNG of what `paint` draws.
+fn png(w: u32, h: u32, paint: impl Fn(f32, f32) -> Pixel) -> Vec<u8> {
+    let mut raw = Vec::new();
+    for row in 0..h {
+        raw.push(0); // filter type: none
+        for col in 0..w {
+            let x = (col as f32 + 0.5) / w as f32 * 2.0 - 1.0;
+            let y = 1.0 - (row as f32 + 0.5) / h as f32 * 2.0;
+            raw.extend_from_slice(&paint(x, y));
         }
-        let mut header = Vec::with_capacity(13);
-        header.extend_from_slice(&w.to_be_bytes());
-        header.extend_from_slice(&h.to_be_bytes());
-        header.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB, no interlace
-        let mut png = vec![0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
-        push_chunk(&mut png, b"IHDR", &header);
-        push_chunk(&mut png, b"IDAT", &zlib_stored(&raw));
-        push_chunk(&mut png, b"IEND", &[]);
-        png
     }
+    let mut header = Vec::with_capacity(13);
+    header.extend_from_slice(&w.to_be_bytes());
+    header.extend_from_slice(&h.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB, no interlace
+    let mut png = vec![0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
+    push_chunk(&mut png, b"IHDR", &header);
+    push_chunk(&mut png, b"IDAT", &zlib_stored(&raw));
+    push_chunk(&mut png, b"IEND", &[]);
+    png
 }
 
 fn push_chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
@@ -145,26 +107,34 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
-fn serve(set: &'static [Picture], name: &str, uri: &Uri) -> Result<impl IntoResponse, SimError> {
-    let picture = set
-        .iter()
-        .find(|p| p.name == name)
-        .ok_or_else(|| SimError::UnknownPath {
-            method: Method::GET.to_string(),
-            path: uri.path().to_owned(),
-        })?;
-    Ok(([(header::CONTENT_TYPE, "image/png")], picture.png()))
+/// The PNG of a picture, or of an emoji, by its file name.
+fn drawn(name: &str, emoji: bool) -> Option<Vec<u8>> {
+    if emoji {
+        let emoji = Emoji::ALL.into_iter().find(|e| e.file() == name)?;
+        Some(png(EMOJI_SIDE, EMOJI_SIDE, |x, y| emoji.paint(x, y)))
+    } else {
+        let picture = PICTURES.iter().find(|p| p.name == name)?;
+        Some(png(picture.width, picture.height, picture.paint))
+    }
+}
+
+fn serve(emoji: bool, name: &str, uri: &Uri) -> Result<impl IntoResponse, SimError> {
+    let png = drawn(name, emoji).ok_or_else(|| SimError::UnknownPath {
+        method: Method::GET.to_string(),
+        path: uri.path().to_owned(),
+    })?;
+    Ok(([(header::CONTENT_TYPE, "image/png")], png))
 }
 
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route(
             "/webchat/emoji/{name}",
-            get(|Path(name): Path<String>, uri: Uri| async move { serve(EMOJI, &name, &uri) }),
+            get(|Path(name): Path<String>, uri: Uri| async move { serve(true, &name, &uri) }),
         )
         .route(
             "/webchat/pictures/{name}",
-            get(|Path(name): Path<String>, uri: Uri| async move { serve(PICTURES, &name, &uri) }),
+            get(|Path(name): Path<String>, uri: Uri| async move { serve(false, &name, &uri) }),
         )
 }
 
@@ -174,8 +144,9 @@ mod tests {
 
     #[test]
     fn pngs_are_well_formed() {
-        for picture in EMOJI.iter().chain(PICTURES) {
-            let png = picture.png();
+        let names = Emoji::ALL.map(|e| (e.file(), true));
+        for (name, emoji) in names.into_iter().chain([("sample.png".to_owned(), false)]) {
+            let png = drawn(&name, emoji).expect("a picture of the set");
             assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
             assert_eq!(&png[12..16], b"IHDR");
             // The IEND chunk's CRC is a constant of the format.

@@ -14,6 +14,7 @@ use wxsim_protocol::{AgentRef, BasicAnswer, ParseError, SessionId};
 use crate::agent::ScriptedAgent;
 use crate::clock::{ClockPatch, ClockView};
 use crate::config::{AgentPatch, ConfigPatch, GroupPatch, SimSettings};
+use crate::desk::Desk;
 use crate::error::SimError;
 use crate::faults::{FaultSpec, NextRequestStatus, RoutingFailure};
 use crate::sim::{delivery, Sim};
@@ -129,6 +130,11 @@ impl SimControl {
     /// Everything the simulator knows: queue, sessions, media, callbacks, armed faults.
     pub fn state(&self) -> StateSnapshot {
         self.sim.snapshot()
+    }
+
+    /// The agent desk, where a person takes an agent's seat.
+    pub fn desk(&self) -> Desk {
+        Desk::new(Arc::clone(&self.sim))
     }
 }
 

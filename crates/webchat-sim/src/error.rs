@@ -22,6 +22,14 @@ pub enum SimError {
     UnknownPath { method: String, path: String },
     #[error("method {method} is not allowed on {path} (use POST)")]
     WrongMethod { method: String, path: String },
+    /// A desk action its seat cannot take now: the request went meanwhile, the session is
+    /// another agent's, the seat is not held.
+    #[error("{0}")]
+    Desk(String),
+    #[error("there is no agent {0}: the agents are those of the Simulator view")]
+    UnknownAgent(String),
+    #[error("{0}")]
+    NotAPicture(String),
 }
 
 impl SimError {
@@ -55,6 +63,9 @@ impl SimError {
             SimError::Body { status, .. } => *status,
             SimError::UnknownPath { .. } => StatusCode::NOT_FOUND,
             SimError::WrongMethod { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            SimError::Desk(_) => StatusCode::CONFLICT,
+            SimError::UnknownAgent(_) => StatusCode::NOT_FOUND,
+            SimError::NotAPicture(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }

@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use wxsim_protocol::html::escape;
 use wxsim_protocol::MessageContent;
 
+use crate::emoji::Emoji;
 use crate::media::MediaRecord;
 
-const SMILE: &str = r#"<img src="/webchat/emoji/smile.png" alt="[smile]">"#;
-const HEART: &str = r#"<img src="/webchat/emoji/heart.png" alt="[heart]">"#;
-const PICTURE: &str = r#"<img src="/webchat/pictures/sample.png" alt="picture">"#;
+/// The picture every third reply carries.
+const SAMPLE_PICTURE: &str = "/webchat/pictures/sample.png";
 
 /// Every how many replies one carries a picture.
 const PICTURE_EVERY: u32 = 3;
@@ -60,21 +60,27 @@ fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
 }
 
+/// A picture in agent HTML, as webchat writes it (`src` relative to webchat's origin).
+pub fn picture(src: &str) -> String {
+    format!(r#"<img src="{}" alt="picture">"#, escape(src))
+}
+
 /// The agent's first message of a session; a robot introduces itself as one.
 pub fn greeting(agent_name: &str, robot: bool, lang: Language) -> String {
     let name = escape(agent_name);
+    let smile = Emoji::Smile.html();
     let text = match (lang, robot) {
         (Language::En, false) => {
-            format!("Hello, this is <b>{name}</b> {SMILE} How can I help you today?")
+            format!("Hello, this is <b>{name}</b> {smile} How can I help you today?")
         }
         (Language::Zh, false) => {
-            format!("您好，我是客服<b>{name}</b> {SMILE} 很高兴为您服务，请问有什么可以帮您？")
+            format!("您好，我是客服<b>{name}</b> {smile} 很高兴为您服务，请问有什么可以帮您？")
         }
         (Language::En, true) => format!(
-            "Hi, I'm <b>{name}</b>, the virtual assistant {SMILE} Ask me about orders, delivery, returns or offers — or ask for a human agent at any time."
+            "Hi, I'm <b>{name}</b>, the virtual assistant {smile} Ask me about orders, delivery, returns or offers — or ask for a human agent at any time."
         ),
         (Language::Zh, true) => format!(
-            "您好，我是智能助手<b>{name}</b> {SMILE} 订单、物流、退换货、优惠活动都可以问我，也可以随时转人工客服。"
+            "您好，我是智能助手<b>{name}</b> {smile} 订单、物流、退换货、优惠活动都可以问我，也可以随时转人工客服。"
         ),
     };
     format!("<p>{text}</p>")
@@ -190,16 +196,17 @@ fn quote(text: &str) -> String {
 /// The answer to what a customer wrote (or said); `nth` counts the session's replies from 1.
 fn answer_text(text: &str, lang: Language, nth: u32) -> String {
     let l = lang;
+    let (smile, heart) = (Emoji::Smile.html(), Emoji::Heart.html());
     match topic_of(text) {
         Topic::Thanks => match l {
             Language::En => {
-                format!("You're welcome! {SMILE} Is there anything else I can help you with?")
+                format!("You're welcome! {smile} Is there anything else I can help you with?")
             }
-            Language::Zh => format!("不客气！{SMILE} 请问还有其他可以帮您的吗？"),
+            Language::Zh => format!("不客气！{smile} 请问还有其他可以帮您的吗？"),
         },
         Topic::Goodbye => match l {
-            Language::En => format!("Thank you for contacting us. Have a nice day! {HEART}"),
-            Language::Zh => format!("感谢您的咨询，祝您生活愉快！{HEART}"),
+            Language::En => format!("Thank you for contacting us. Have a nice day! {heart}"),
+            Language::Zh => format!("感谢您的咨询，祝您生活愉快！{heart}"),
         },
         Topic::Refund => l
             .pick(
@@ -335,11 +342,11 @@ pub fn reply(message: &MessageContent, media: &[MediaRecord], nth: u32, lang: La
             ),
         },
     };
-    let picture = match nth % PICTURE_EVERY {
-        0 => format!("<br>{PICTURE}"),
+    let shown = match nth % PICTURE_EVERY {
+        0 => format!("<br>{}", picture(SAMPLE_PICTURE)),
         _ => String::new(),
     };
-    format!("<p>{body}{picture}</p>")
+    format!("<p>{body}{shown}</p>")
 }
 
 /// The language a message tells, if it does (its text, or a voice message's recognition).

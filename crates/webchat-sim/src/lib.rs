@@ -7,7 +7,7 @@
 //! can set, calls the hosting side's `/ari/*` callbacks in order per customer,
 //! fetches media through `/ari/getMedia`, and answers every result and request-status code
 //! on demand. Start one with [`spawn`]; drive it with [`SimControl`] or over HTTP under
-//! `/sim`.
+//! `/sim`. A person can take an agent's seat at the agent desk ([`Desk`]).
 
 mod agent;
 mod assets;
@@ -16,6 +16,8 @@ mod callbacks;
 mod clock;
 mod config;
 mod control;
+mod desk;
+mod emoji;
 mod endpoints;
 mod error;
 mod faults;
@@ -26,6 +28,7 @@ mod server;
 mod session;
 mod sim;
 mod state;
+mod uploads;
 mod wire;
 
 pub use callbacks::{CallbackOutcome, DeliveryPolicy};
@@ -35,11 +38,19 @@ pub use config::{
     WorkingHours,
 };
 pub use control::SimControl;
+pub use desk::{
+    Desk, DeskAgent, DeskContent, DeskGroup, DeskPlace, DeskSession, DeskView, SEAT_LEASE,
+};
+pub use emoji::EmojiView;
 pub use error::SimError;
 pub use faults::{FaultSpec, NextRequestStatus, RoutingFailure};
 pub use html::Language;
 pub use media::MediaRecord;
 pub use queue::{QueuedRequest, RequestOrigin};
 pub use server::{spawn, SimHandle};
-pub use session::{Rating, ReceivedMessage, Session, SessionState, DEFAULT_SERVICE_ACCOUNT};
+pub use session::{
+    AgentMessage, CustomerCard, Rating, ReceivedMessage, Session, SessionState,
+    DEFAULT_SERVICE_ACCOUNT,
+};
 pub use state::{AgentView, GroupView, PlaceView, StateSnapshot};
+pub use uploads::{PictureView, MAX_PICTURE_BYTES};

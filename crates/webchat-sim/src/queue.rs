@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use wxsim_protocol::{OpenId, RequestStatus, ResultCode};
 
 use crate::error::SimError;
+use crate::session::CustomerCard;
 
 /// Why a request was queued.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -36,9 +37,10 @@ pub struct QueuedRequest {
     pub request_id: String,
     #[cfg_attr(feature = "ts", ts(type = "number | string"))]
     pub open_id: OpenId,
-    /// As `createcon.do` gave it.
-    #[serde(default)]
-    pub nickname: Option<String>,
+    /// As `createcon.do` described them (nothing for a transfer: the session knows them).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
+    pub customer: CustomerCard,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub skill_group: i64,
     pub epid: Option<String>,
@@ -55,6 +57,9 @@ pub struct QueuedRequest {
     /// The agent looking at it (it holds a seat of that agent's capacity).
     #[serde(default)]
     pub offered_to: Option<String>,
+    /// Agents who refused it at the desk: it is offered to others (see `desk`).
+    #[serde(default)]
+    pub declined_by: Vec<String>,
     /// Which offer the pending acceptance belongs to (a withdrawn offer's timer is stale).
     #[serde(skip)]
     pub offer: u64,

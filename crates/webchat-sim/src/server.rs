@@ -19,7 +19,7 @@ use crate::config::SimConfig;
 use crate::control::{self, SimControl};
 use crate::error::SimError;
 use crate::sim::Sim;
-use crate::{assets, endpoints};
+use crate::{assets, endpoints, uploads};
 
 /// A running simulator.
 pub struct SimHandle {
@@ -70,6 +70,7 @@ fn router(sim: Arc<Sim>) -> Router {
         .merge(endpoints::routes(Arc::clone(&sim)))
         .merge(control::routes())
         .merge(assets::routes())
+        .merge(uploads::routes())
         .fallback(|method: Method, uri: Uri| async move {
             SimError::UnknownPath {
                 method: method.to_string(),

@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use wxsim_protocol::{AgentId, AgentRef, MessageContent, OpenId, RatingId, ResultCode, SessionId};
+use wxsim_protocol::{
+    AgentId, AgentRef, CreateConRequest, MessageContent, OpenId, RatingId, RequestSource,
+    ResultCode, SessionId,
+};
 
 use crate::error::SimError;
 use crate::html::Language;
@@ -38,6 +41,55 @@ pub struct ReceivedMessage {
     pub at_ms: i64,
 }
 
+/// A message an agent wrote to the customer (`/ari/msg`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimAgentMessage"))]
+pub struct AgentMessage {
+    pub html: String,
+    #[cfg_attr(feature = "ts", ts(type = "number | string"))]
+    pub agent_id: AgentId,
+    /// Written by the script (a greeting, an automatic reply), not by a person.
+    pub scripted: bool,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub at_ms: i64,
+}
+
+/// Who the customer is, as `createcon.do` described them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimCustomer"))]
+pub struct CustomerCard {
+    #[serde(default)]
+    pub nickname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub head_img_url: Option<String>,
+    /// Where the request came from (`from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub source: Option<RequestSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub brand: Option<String>,
+    /// The customer's browsing trail, as sent (a JSON string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub tracks: Option<String>,
+}
+
+impl CustomerCard {
+    pub fn of(req: &CreateConRequest) -> Self {
+        CustomerCard {
+            nickname: req.nickname.clone(),
+            head_img_url: req.head_img_url.clone(),
+            source: req.from,
+            brand: req.brand.clone(),
+            tracks: req.tracks.clone(),
+        }
+    }
+}
+
 /// What the customer submitted through `ratesession.do`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -58,6 +110,9 @@ pub struct Session {
     pub session_id: i64,
     #[cfg_attr(feature = "ts", ts(type = "number | string"))]
     pub open_id: OpenId,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
+    pub customer: CustomerCard,
     pub epid: Option<String>,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub skill_group: i64,
@@ -67,6 +122,9 @@ pub struct Session {
     pub agents: Vec<AgentRef>,
     pub state: SessionState,
     pub messages: Vec<ReceivedMessage>,
+    /// What the agents wrote, greetings and replies included.
+    #[serde(default)]
+    pub sent: Vec<AgentMessage>,
     /// Scripted replies sent so far.
     pub replies: u32,
     /// The language the agent writes in: the customer's, as far as it tells.
@@ -190,6 +248,7 @@ mod tests {
         Session {
             session_id: id,
             open_id: OpenId::from(format!("o{id}")),
+            customer: CustomerCard::default(),
             epid: None,
             skill_group: 1,
             agent: AgentRef {
@@ -199,6 +258,7 @@ mod tests {
             agents: vec![],
             state,
             messages: vec![],
+            sent: vec![],
             replies: 0,
             language: Language::En,
             rating: None,

@@ -1,9 +1,12 @@
-//! The core every handler and task shares: the configuration, the state behind its lock,
-//! the CallbackSender, an HTTP client for downloads, and the background tasks' lifetime.
+//! The core every handler and task shares: the configuration, the state behind its lock
+//! (each change of it announced to whoever follows them: the agent desk), the
+//! CallbackSender, an HTTP client for downloads, and the background tasks' lifetime.
 
 use std::future::Future;
+use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use wxsim_protocol::Endpoint;
 
@@ -17,7 +20,40 @@ pub struct Sim {
     pub callbacks: Arc<CallbackSender>,
     pub http: reqwest::Client,
     state: Mutex<SimState>,
+    /// Counts the state's changes: bumped whenever a lock that changed it is released.
+    changes: watch::Sender<u64>,
     cancel: CancellationToken,
+}
+
+/// The state, locked. Taking it mutably marks it changed, and its release then announces
+/// the change, so that no change can be made without its followers hearing of it.
+pub struct StateGuard<'a> {
+    state: MutexGuard<'a, SimState>,
+    changes: &'a watch::Sender<u64>,
+    changed: bool,
+}
+
+impl Deref for StateGuard<'_> {
+    type Target = SimState;
+
+    fn deref(&self) -> &SimState {
+        &self.state
+    }
+}
+
+impl DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut SimState {
+        self.changed = true;
+        &mut self.state
+    }
+}
+
+impl Drop for StateGuard<'_> {
+    fn drop(&mut self) {
+        if self.changed {
+            self.changes.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
 }
 
 impl Sim {
@@ -34,12 +70,27 @@ impl Sim {
             config,
             callbacks,
             http,
+            changes: watch::Sender::new(0),
             cancel,
         })
     }
 
-    pub fn state(&self) -> MutexGuard<'_, SimState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    pub fn state(&self) -> StateGuard<'_> {
+        StateGuard {
+            state: self.state.lock().unwrap_or_else(PoisonError::into_inner),
+            changes: &self.changes,
+            changed: false,
+        }
+    }
+
+    /// How many times the state has changed.
+    pub fn version(&self) -> u64 {
+        *self.changes.borrow()
+    }
+
+    /// Hears of every change of the state from now on.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// Runs a background task that ends with the simulator.

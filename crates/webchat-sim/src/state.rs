@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use wxsim_protocol::{
     AgentId, AgentRef, CancelRequestRequest, CreateConRequest, OpenId, RequestStatus, ResultCode,
     SessionId, TransferConRequest,
@@ -22,12 +23,14 @@ use crate::clock::{Clock, ClockPatch, ClockView};
 use crate::config::{
     AgentConfig, AgentPatch, GroupPatch, SimConfig, SimSettings, SkillGroup, WorkingHours,
 };
+use crate::desk::Seats;
 use crate::error::SimError;
 use crate::faults::{FaultSpec, Faults, NextRequestStatus, RoutingFailure};
 use crate::html::{self, Language};
 use crate::media::MediaRecord;
 use crate::queue::{Queue, QueuedRequest, RequestOrigin};
-use crate::session::{Session, SessionState, Sessions};
+use crate::session::{AgentMessage, CustomerCard, Session, SessionState, Sessions};
+use crate::uploads::Uploads;
 
 pub use wxsim_protocol::clock::now_ms;
 
@@ -42,6 +45,10 @@ pub struct SimState {
     /// The agents as they are now (configured, then patched).
     pub agents: Vec<AgentConfig>,
     pub clock: Clock,
+    /// The seats people hold at the agent desk.
+    pub seats: Seats,
+    /// Pictures the desk's people uploaded, served under `/webchat/uploads/`.
+    pub uploads: Uploads,
     effects: Vec<Effect>,
     next_request: u64,
     next_session: i64,
@@ -176,6 +183,8 @@ impl SimState {
             groups: config.skill_groups.clone(),
             agents: config.agents.clone(),
             clock: Clock::new(config.time_zone_offset_minutes),
+            seats: Seats::default(),
+            uploads: Uploads::default(),
             effects: Vec::new(),
             next_request: id_base() + 1,
             next_session: 70_000 + id_base() as i64 + 1,
@@ -213,7 +222,7 @@ impl SimState {
             .is_none_or(|h| h.open_at(self.clock.local_minute(self.clock.now())))
     }
 
-    fn ensure_open(&self, group: &SkillGroup) -> Result<(), SimError> {
+    pub(crate) fn ensure_open(&self, group: &SkillGroup) -> Result<(), SimError> {
         match &group.hours {
             Some(h) if !self.is_open(group) => Err(SimError::refused(
                 ResultCode::NotInWorktime,
@@ -261,23 +270,25 @@ impl SimState {
             .and_then(Language::of)
             .unwrap_or_default();
         if group.persistent {
-            let session =
-                self.open_session(&req.open_id, req.epid.clone(), group.id, agent, language);
+            let session = self.open_session(
+                &req.open_id,
+                CustomerCard::of(req),
+                req.epid.clone(),
+                group.id,
+                agent,
+                language,
+            );
             self.welcome(&session);
             return Ok(Admission::Persistent(Box::new(session)));
         }
         let queued = self.enqueue(
             &group,
             req.open_id.clone(),
+            CustomerCard::of(req),
             req.epid.clone(),
             pinned,
             RequestOrigin::NewChat,
         );
-        if let Admission::Queued { request_id, .. } = &queued {
-            if let Some(r) = self.queue.get_mut(request_id) {
-                r.nickname = req.nickname.clone();
-            }
-        }
         self.dispatch_all();
         Ok(queued)
     }
@@ -303,7 +314,11 @@ impl SimState {
                 ),
             ));
         }
-        let (session_id, epid) = (session.session_id, session.epid.clone());
+        let (session_id, epid, customer) = (
+            session.session_id,
+            session.epid.clone(),
+            session.customer.clone(),
+        );
         let group = self.human_group().cloned().ok_or_else(|| {
             SimError::refused(
                 ResultCode::NoAgentOnline,
@@ -316,6 +331,7 @@ impl SimState {
         let queued = self.enqueue(
             &group,
             req.open_id.clone(),
+            customer,
             epid,
             None,
             RequestOrigin::Transfer { session_id },
@@ -348,6 +364,7 @@ impl SimState {
         let queued = self.enqueue(
             &group,
             req.open_id.clone(),
+            CustomerCard::default(),
             req.epid.clone(),
             None,
             RequestOrigin::HandOver {
@@ -398,7 +415,7 @@ impl SimState {
         agent.online && agent.skill_groups.contains(&group) && pinned.is_none_or(|p| agent.id == p)
     }
 
-    fn agent_ref(&self, id: &str) -> AgentRef {
+    pub(crate) fn agent_ref(&self, id: &str) -> AgentRef {
         let name = self
             .agents
             .iter()
@@ -428,11 +445,17 @@ impl SimState {
             })
     }
 
-    /// The least busy online agent of a group with a free seat.
-    fn free_agent(&self, group: i64, pinned: Option<&str>) -> Option<String> {
+    /// The least busy online agent of a group with a free seat, but for those in `passed`
+    /// (who refused the request at the desk, or whom a transfer leaves).
+    pub(crate) fn free_agent(
+        &self,
+        group: i64,
+        pinned: Option<&str>,
+        passed: &[String],
+    ) -> Option<String> {
         self.agents
             .iter()
-            .filter(|a| Self::serves(a, group, pinned))
+            .filter(|a| Self::serves(a, group, pinned) && !passed.contains(&a.id))
             .map(|a| (a, self.load_of(&a.id)))
             .filter(|(a, load)| a.capacity.is_none_or(|c| *load < c as usize))
             .min_by_key(|(_, load)| *load)
@@ -443,6 +466,7 @@ impl SimState {
         &mut self,
         group: &SkillGroup,
         open_id: OpenId,
+        customer: CustomerCard,
         epid: Option<String>,
         pinned_agent: Option<String>,
         origin: RequestOrigin,
@@ -454,7 +478,7 @@ impl SimState {
         self.queue.push(QueuedRequest {
             request_id: request_id.clone(),
             open_id: open_id.clone(),
-            nickname: None,
+            customer,
             skill_group: group.id,
             epid,
             pinned_agent,
@@ -462,6 +486,7 @@ impl SimState {
             outcome,
             queued_at_ms: self.clock.now(),
             offered_to: None,
+            declined_by: Vec::new(),
             offer: 0,
             announced: place,
         });
@@ -484,8 +509,9 @@ impl SimState {
     }
 
     /// First in, first served: each request, in order, gets a free seat until one cannot.
-    /// A held request (planned `WAITING`) stops the line; a request pinned to a busy agent
-    /// lets the others pass.
+    /// A held request (planned `WAITING`) stops the line; a request pinned to a busy agent,
+    /// or refused by the only agents free, lets the others pass. An agent whose seat a
+    /// person holds is offered requests like any other, but it is the person who decides.
     fn dispatch(&mut self, group: i64) {
         let Some(robot) = self.group(group).map(|g| g.robot) else {
             return;
@@ -495,48 +521,43 @@ impl SimState {
         } else {
             self.settings.accept_delay_ms
         });
-        let line: Vec<(String, Option<String>, RequestStatus, bool)> = self
+        let line: Vec<QueuedRequest> = self
             .queue
             .of_group(group)
-            .map(|r| {
-                (
-                    r.request_id.clone(),
-                    r.pinned_agent.clone(),
-                    r.outcome,
-                    r.offered_to.is_some(),
-                )
-            })
+            .filter(|r| r.offered_to.is_none())
+            .cloned()
             .collect();
-        for (request_id, pinned, outcome, offered) in line {
-            if offered {
-                continue;
-            }
-            if outcome == RequestStatus::Waiting {
+        for r in line {
+            if r.outcome == RequestStatus::Waiting {
                 break;
             }
-            let Some(agent) = self.free_agent(group, pinned.as_deref()) else {
-                if pinned.is_some() {
+            let Some(agent) = self.free_agent(group, r.pinned_agent.as_deref(), &r.declined_by)
+            else {
+                if r.pinned_agent.is_some() || !r.declined_by.is_empty() {
                     continue;
                 }
                 break;
             };
             self.next_offer += 1;
             let offer = self.next_offer;
-            if let Some(r) = self.queue.get_mut(&request_id) {
-                r.offered_to = Some(agent);
-                r.offer = offer;
+            let by_person = self.seats.holds(&agent);
+            if let Some(queued) = self.queue.get_mut(&r.request_id) {
+                queued.offered_to = Some(agent);
+                queued.offer = offer;
             }
-            self.effects.push(Effect::Offer {
-                request_id,
-                offer,
-                delay,
-            });
+            if !by_person {
+                self.effects.push(Effect::Offer {
+                    request_id: r.request_id,
+                    offer,
+                    delay,
+                });
+            }
         }
     }
 
     /// Re-sends `WAITING` to each request of the group whose place changed since it was last
     /// told (those an agent is looking at are about to hear more).
-    fn reannounce(&mut self, group: i64) {
+    pub(crate) fn reannounce(&mut self, group: i64) {
         if !self.settings.resend_waiting {
             return;
         }
@@ -559,7 +580,7 @@ impl SimState {
     }
 
     /// Ends a queued request without a chat, announcing `status`.
-    fn end(&mut self, request_id: &str, status: RequestStatus) -> Option<QueuedRequest> {
+    pub(crate) fn end(&mut self, request_id: &str, status: RequestStatus) -> Option<QueuedRequest> {
         let request = self.queue.remove(request_id)?;
         let length = self.queue.length(request.skill_group);
         tracing::info!(request_id, %status, "request ended without a chat");
@@ -633,7 +654,7 @@ impl SimState {
     }
 
     /// The request leaves the queue with `/ari/create` carrying a non-1 result.
-    fn fail_routing(&mut self, request_id: &str, failure: &RoutingFailure) {
+    pub(crate) fn fail_routing(&mut self, request_id: &str, failure: &RoutingFailure) {
         let Some(request) = self.queue.remove(request_id) else {
             return;
         };
@@ -650,7 +671,7 @@ impl SimState {
     }
 
     /// The agent takes the request: the session opens (or, for a transfer, is handed over).
-    fn accept(&mut self, request_id: &str, agent_id: &str) {
+    pub(crate) fn accept(&mut self, request_id: &str, agent_id: &str) {
         let Some(request) = self.queue.remove(request_id) else {
             return;
         };
@@ -660,10 +681,12 @@ impl SimState {
             RequestOrigin::NewChat | RequestOrigin::HandOver { .. } => Some(
                 self.open_session(
                     &request.open_id,
+                    request.customer.clone(),
                     request.epid.clone(),
                     request.skill_group,
                     agent,
                     request
+                        .customer
                         .nickname
                         .as_deref()
                         .and_then(Language::of)
@@ -699,17 +722,46 @@ impl SimState {
         self.welcome(&session);
     }
 
-    /// The agents of a new session, and the agent's greeting.
-    fn welcome(&mut self, session: &Session) {
+    /// The agents of a new session, and the agent's greeting (a person at the desk greets
+    /// in their own words).
+    pub(crate) fn welcome(&mut self, session: &Session) {
+        self.send(&session.open_id, bodies::agents(session));
+        if self.seats.holds(&session.agent.id.key()) {
+            return;
+        }
         let robot = self.group(session.skill_group).is_some_and(|g| g.robot);
         let greeting = html::greeting(&session.agent.name, robot, session.language);
-        self.send(&session.open_id, bodies::agents(session));
-        self.send(&session.open_id, bodies::msg(session, greeting));
+        // The session was just stored; it is there.
+        let _ = self.write(&session.wire_id(), greeting, true);
+    }
+
+    /// The session's agent writes to the customer (`/ari/msg`); the message is kept with
+    /// the session.
+    pub fn write(
+        &mut self,
+        id: &SessionId,
+        html: String,
+        scripted: bool,
+    ) -> Result<Session, SimError> {
+        let session = self
+            .sessions
+            .chatting_mut(id)
+            .ok_or_else(|| SimError::unknown_session(id))?;
+        session.sent.push(AgentMessage {
+            html: html.clone(),
+            agent_id: session.agent.id.clone(),
+            scripted,
+            at_ms: now_ms(),
+        });
+        let session = session.clone();
+        self.send(&session.open_id, bodies::msg(&session, html));
+        Ok(session)
     }
 
     fn open_session(
         &mut self,
         open_id: &OpenId,
+        customer: CustomerCard,
         epid: Option<String>,
         skill_group: i64,
         agent: AgentRef,
@@ -718,12 +770,14 @@ impl SimState {
         let session = Session {
             session_id: self.next_session,
             open_id: open_id.clone(),
+            customer,
             epid,
             skill_group,
             agents: vec![agent.clone()],
             agent,
             state: SessionState::Chatting,
             messages: Vec::new(),
+            sent: Vec::new(),
             replies: 0,
             language,
             rating: None,
@@ -735,7 +789,12 @@ impl SimState {
         session
     }
 
-    fn hand_over(&mut self, session_id: i64, skill_group: i64, agent: AgentRef) -> Option<Session> {
+    pub(crate) fn hand_over(
+        &mut self,
+        session_id: i64,
+        skill_group: i64,
+        agent: AgentRef,
+    ) -> Option<Session> {
         let session = self.sessions.chatting_mut(&SessionId::from(session_id))?;
         session.skill_group = skill_group;
         session.agents = vec![agent.clone()];
@@ -754,6 +813,25 @@ impl SimState {
         let session = session.clone();
         self.dispatch_all();
         Ok(session)
+    }
+
+    /// The agent ends the chat: `/ari/close`, then `pushRating` with `ratings`.
+    pub fn agent_close(&mut self, id: &SessionId, ratings: Vec<Value>) -> Result<(), SimError> {
+        let session = self.close(id, SessionState::ClosedByAgent)?;
+        self.send(&session.open_id, bodies::close(&session));
+        self.send(&session.open_id, bodies::push_rating(&session, ratings));
+        Ok(())
+    }
+
+    /// The agent asks for a rating (of an open or a closed session).
+    pub fn ask_rating(&mut self, id: &SessionId, ratings: Vec<Value>) -> Result<(), SimError> {
+        let session = self
+            .sessions
+            .get(id)
+            .cloned()
+            .ok_or_else(|| SimError::unknown_session(id))?;
+        self.send(&session.open_id, bodies::push_rating(&session, ratings));
+        Ok(())
     }
 
     /// The hosting side did not take `/ari/create`: the session ends, its seat frees.
@@ -848,14 +926,11 @@ impl SimState {
     }
 
     /// Requests still queued when their group closes end with status 6; those queued longer
-    /// than their group's timeout with status 3.
+    /// than their group's timeout with status 3. Seats whose desk went away go back to the
+    /// script.
     pub fn sweep(&mut self) {
-        if self.queue.all().is_empty()
-            || self
-                .groups
-                .iter()
-                .all(|g| g.hours.is_none() && g.queue_timeout_ms.is_none())
-        {
+        self.release_lapsed_seats();
+        if !self.queue_has_rules() {
             return;
         }
         let now = self.clock.now();
@@ -869,7 +944,21 @@ impl SimState {
         });
     }
 
-    fn agent_view(&self, id: &str) -> AgentView {
+    /// Whether a sweep would find anything to do: queued requests under working hours or
+    /// a timeout, or a desk seat whose lease ran out.
+    pub fn sweep_due(&self) -> bool {
+        self.queue_has_rules() || self.seats.any_lapsed()
+    }
+
+    fn queue_has_rules(&self) -> bool {
+        !self.queue.all().is_empty()
+            && self
+                .groups
+                .iter()
+                .any(|g| g.hours.is_some() || g.queue_timeout_ms.is_some())
+    }
+
+    pub(crate) fn agent_view(&self, id: &str) -> AgentView {
         let agent = self.agents.iter().find(|a| a.id == id);
         AgentView {
             id: id.to_owned(),
@@ -905,7 +994,7 @@ impl SimState {
                 .map(|(position, r)| PlaceView {
                     request_id: r.request_id.clone(),
                     open_id: r.open_id.clone(),
-                    nickname: r.nickname.clone(),
+                    nickname: r.customer.nickname.clone(),
                     position,
                     waited_ms: (now - r.queued_at_ms).max(0),
                     offered_to: r.offered_to.clone(),
