@@ -19,9 +19,11 @@ import type { SimAgentView } from "./generated/SimAgentView";
 import type { SimClockPatch } from "./generated/SimClockPatch";
 import type { SimClockView } from "./generated/SimClockView";
 import type { SimConfigPatch } from "./generated/SimConfigPatch";
+import type { SimDesk } from "./generated/SimDesk";
 import type { SimGroupPatch } from "./generated/SimGroupPatch";
 import type { SimGroupView } from "./generated/SimGroupView";
 import type { SimNextRequestStatus } from "./generated/SimNextRequestStatus";
+import type { SimPicture } from "./generated/SimPicture";
 import type { SimRoutingFailure } from "./generated/SimRoutingFailure";
 import type { SimSettings } from "./generated/SimSettings";
 import type { SimState } from "./generated/SimState";
@@ -103,6 +105,23 @@ export function makeApi(t: Transport) {
     simSay: (sessionId: number, html: string) => t.request<SimState>("POST", s("agent/say"), { sessionId, html }),
     simClose: (sessionId: number) => t.request<SimState>("POST", s("agent/close"), { sessionId }),
     simPushRating: (sessionId: number) => t.request<SimState>("POST", s("agent/push-rating"), { sessionId }),
+    // The agent desk: a person in an agent's seat. Every action answers the seat's view.
+    /** The desk's view; with `seen`, once it differs from that revision (or after a while). */
+    desk: (seat: string | null, seen?: string) => t.request<SimDesk>("GET", s("desk") + query({ seat, seen })),
+    deskSeat: (agentId: string) => t.request<SimDesk>("POST", s("desk/seat"), { agentId }),
+    deskRelease: (agentId: string) => t.request<SimDesk>("POST", s("desk/release"), { agentId }),
+    deskAccept: (agentId: string, requestId: string) => t.request<SimDesk>("POST", s("desk/accept"), { agentId, requestId }),
+    deskRefuse: (agentId: string, requestId: string) => t.request<SimDesk>("POST", s("desk/refuse"), { agentId, requestId }),
+    deskSay: (agentId: string, sessionId: number, html: string) =>
+      t.request<SimDesk>("POST", s("desk/say"), { agentId, sessionId, html }),
+    deskRead: (agentId: string, sessionId: number) => t.request<SimDesk>("POST", s("desk/read"), { agentId, sessionId }),
+    deskPushRating: (agentId: string, sessionId: number) =>
+      t.request<SimDesk>("POST", s("desk/push-rating"), { agentId, sessionId }),
+    deskTransfer: (agentId: string, sessionId: number, skillGroup: number) =>
+      t.request<SimDesk>("POST", s("desk/transfer"), { agentId, sessionId, skillGroup }),
+    deskClose: (agentId: string, sessionId: number) => t.request<SimDesk>("POST", s("desk/close"), { agentId, sessionId }),
+    deskPicture: (file: File): Promise<SimPicture> =>
+      file.arrayBuffer().then((bytes) => t.postBytes<SimPicture>(s("desk/pictures"), bytes)),
   };
 }
 

@@ -11,7 +11,7 @@ import { Latest } from "./latest.svelte";
 import { allowImagesFrom } from "./sanitize";
 import { toasts } from "./toasts.svelte";
 
-export type Tab = "chat" | "wire" | "faults" | "simulator" | "contract" | "history" | "settings";
+export type Tab = "chat" | "desk" | "wire" | "faults" | "simulator" | "contract" | "history" | "settings";
 
 /** What a link elsewhere asks the wire inspector to show. */
 export interface WireFocus {

@@ -5,12 +5,16 @@ import { apiErrorFrom, type EventHandlers, type Method, type Saved, type Transpo
 
 const TOKEN_KEY = "wxsim.token";
 
-/** Takes `#token=…` from the address into sessionStorage and out of the visible URL. */
+/**
+ * Takes `#token=…` from the address into sessionStorage and out of the visible URL; the
+ * rest of the fragment (a page: `#/desk&token=…`) stays.
+ */
 export function adoptToken(): string | null {
   const match = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
   if (match?.[1]) {
     sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
-    history.replaceState(null, "", location.pathname + location.search);
+    const rest = location.hash.replace(/^#/, "").replace(/(^|&)token=[^&]+/, "").replace(/^&/, "");
+    history.replaceState(null, "", location.pathname + location.search + (rest ? `#${rest}` : ""));
   }
   return sessionStorage.getItem(TOKEN_KEY);
 }
@@ -54,14 +58,16 @@ export function browserTransport(token: string): Transport {
       }
       return answer<T>(await fetch(path, init));
     },
-    async upload(kind: MediaKind, name: string, bytes: ArrayBuffer): Promise<Media> {
-      const path = `/api/media?kind=${kind}&name=${encodeURIComponent(name)}`;
+    upload(kind: MediaKind, name: string, bytes: ArrayBuffer): Promise<Media> {
+      return this.postBytes<Media>(`/api/media?kind=${kind}&name=${encodeURIComponent(name)}`, bytes);
+    },
+    async postBytes<T>(path: string, bytes: ArrayBuffer): Promise<T> {
       const response = await fetch(path, {
         method: "POST",
         headers: { ...auth, "Content-Type": "application/octet-stream" },
         body: bytes,
       });
-      return answer<Media>(response);
+      return answer<T>(response);
     },
     subscribe(handlers: EventHandlers): () => void {
       const source = new EventSource(`/api/events?${query}`);

@@ -87,6 +87,9 @@ export function desktopTransport(): Transport {
     upload(kind: MediaKind, name: string, bytes: ArrayBuffer): Promise<Media> {
       return call<Media>("upload_media", bytes, { headers: { "x-wxsim-kind": kind, ...named(name) } });
     },
+    postBytes<T>(path: string, bytes: ArrayBuffer): Promise<T> {
+      return call<T>("api_upload", bytes, { headers: { "x-wxsim-path": encodeURIComponent(path) } });
+    },
     subscribe(handlers: EventHandlers): () => void {
       let stopped = false;
       handlers.connection(true);

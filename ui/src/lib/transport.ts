@@ -28,6 +28,8 @@ export interface EventHandlers {
 export interface Transport {
   request<T>(method: Method, path: string, body?: unknown): Promise<T>;
   upload(kind: MediaKind, name: string, bytes: ArrayBuffer): Promise<Media>;
+  /** POSTs raw bytes to an API route that takes them (a desk picture); answers its JSON. */
+  postBytes<T>(path: string, bytes: ArrayBuffer): Promise<T>;
   /** Starts the event stream; the returned function stops it. */
   subscribe(handlers: EventHandlers): () => void;
   /**
