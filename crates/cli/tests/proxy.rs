@@ -154,6 +154,18 @@ fn transcript(side: &Serve, conversation: i64) -> Vec<Value> {
     lines
 }
 
+/// The proxy's customer of the hosting service's `customer` (the same `openId`).
+fn seen_customer(proxy: &Serve, customer: &Value) -> Value {
+    proxy
+        .call("GET", "/api/customers", None)
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["openId"] == customer["openId"])
+        .unwrap_or_else(|| panic!("the proxy knows {customer:#}"))
+        .clone()
+}
+
 /// A customer of the hosting service through a whole conversation: request, a text and an
 /// image (webchat downloads it), the agent's reply, close, rating. Returns its id.
 fn converse(pair: &Pair) -> i64 {
@@ -217,10 +229,77 @@ fn converse(pair: &Pair) -> i64 {
     id
 }
 
+/// The hosting service's conversation of a customer.
+fn conversation_of(side: &Serve, customer: i64) -> Value {
+    let id =
+        side.call("GET", &format!("/api/customers/{customer}"), None)["conversationId"].clone();
+    side.call("GET", &format!("/api/conversations/{id}"), None)
+}
+
+/// A customer of the robot group, handed over to a human (`transferCon.do`), then closed.
+fn transfer(pair: &Pair) -> i64 {
+    let hosting = &pair.hosting;
+    let id = hosting.call(
+        "POST",
+        "/api/customers",
+        Some(json!({"nickname": "Bo", "skillGroup": 9})),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    hosting.call("POST", &format!("/api/customers/{id}/request-chat"), None);
+    wait("the robot takes the chat", 20, || {
+        (customer_state(hosting, id) == "chatting").then_some(())
+    });
+    let moved = hosting.call(
+        "POST",
+        &format!("/api/customers/{id}/transfer"),
+        Some(json!({"info": "asked for a person"})),
+    );
+    assert!(moved["id"].is_i64(), "{moved}");
+    wait("a human agent takes over", 20, || {
+        (conversation_of(hosting, id)["agentName"] == "Alice"
+            && customer_state(hosting, id) == "chatting")
+            .then_some(())
+    });
+    hosting.call("POST", &format!("/api/customers/{id}/close"), None);
+    id
+}
+
+/// A customer whose request webchat holds in the queue (`getQueueLength.do`), cancelled
+/// (`cancelRequest.do`).
+fn queue_and_cancel(pair: &Pair) -> i64 {
+    let hosting = &pair.hosting;
+    let control = pair.webchat.as_ref().unwrap().get("control");
+    let hold = control.replace("/sim/state", "/sim/next-request-status");
+    client()
+        .post(hold)
+        .json(&json!({"status": 0}))
+        .send()
+        .unwrap();
+    let id = hosting.call(
+        "POST",
+        "/api/customers",
+        Some(json!({"nickname": "Qi", "skillGroup": 1})),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    hosting.call("POST", &format!("/api/customers/{id}/request-chat"), None);
+    wait("the request waits with its id known", 20, || {
+        let c = conversation_of(hosting, id);
+        (c["state"] == "queued" && c["requestId"].is_string()).then_some(())
+    });
+    let place = hosting.call("POST", &format!("/api/customers/{id}/queue-position"), None);
+    assert!(place["orderInQueue"].is_i64(), "{place}");
+    let cancelled = hosting.call("POST", &format!("/api/customers/{id}/cancel"), None);
+    assert_eq!(cancelled["state"], "canceled", "{cancelled}");
+    id
+}
+
 #[test]
 fn a_real_pair_talks_through_the_proxy_unchanged_and_recorded() {
     let mut pair = Pair::start();
     let id = converse(&pair);
+    let others = [transfer(&pair), queue_and_cancel(&pair)];
     let hosting = &pair.hosting;
     let proxy = &pair.proxy;
 
@@ -241,6 +320,9 @@ fn a_real_pair_talks_through_the_proxy_unchanged_and_recorded() {
         "getmsg.do",
         "closecon.do",
         "ratesession.do",
+        "transferCon.do",
+        "getQueueLength.do",
+        "cancelRequest.do",
         "/ari/create",
         "/ari/msg",
         "/ari/getMedia",
@@ -336,14 +418,7 @@ fn a_real_pair_talks_through_the_proxy_unchanged_and_recorded() {
     // The conversation is rebuilt from the ids: the customer, the state, the transcript,
     // the picture.
     let customer = hosting.call("GET", &format!("/api/customers/{id}"), None);
-    let seen = proxy.call("GET", "/api/customers", None);
-    let seen = seen
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["openId"] == customer["openId"])
-        .unwrap_or_else(|| panic!("the proxy knows {customer:#}"))
-        .clone();
+    let seen = seen_customer(proxy, &customer);
     assert_eq!(seen["nickname"], "Lin");
     assert_eq!(seen["state"], "rated");
     let conversation =
@@ -353,6 +428,17 @@ fn a_real_pair_talks_through_the_proxy_unchanged_and_recorded() {
         conversation(hosting, &customer),
         "the transcripts"
     );
+    for other in others {
+        let theirs = hosting.call("GET", &format!("/api/customers/{other}"), None);
+        let ours = seen_customer(proxy, &theirs);
+        assert_eq!(ours["state"], theirs["state"], "{}", theirs["nickname"]);
+        assert_eq!(
+            conversation(proxy, &ours),
+            conversation(hosting, &theirs),
+            "the transcripts of {}",
+            theirs["nickname"]
+        );
+    }
     let media_id = download["mediaId"].as_str().unwrap();
     let picture = client()
         .get(format!("{}/api/media/{media_id}", proxy.api()))

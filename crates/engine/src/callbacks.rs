@@ -199,8 +199,9 @@ pub(crate) fn note_fault(
         .transpose()
 }
 
-/// The chat a body's ids name: `sessionId` (or `chatSessionId`), else the customer's
-/// (`openId`) active request or latest chat, else the newest with its `requestId`.
+/// The chat a body's ids name: `sessionId` (or `chatSessionId`) if it is one here, else the
+/// customer's (`openId`) active request or latest chat, else the newest with its
+/// `requestId` (a queued request's `cancelRequest.do` names session `0`).
 pub(crate) fn named_conversation(
     conn: &Connection,
     value: &Value,
@@ -211,15 +212,18 @@ pub(crate) fn named_conversation(
         _ => None,
     };
     if let Some(session) = id("sessionId").or_else(|| id("chatSessionId")) {
-        return conversations::by_session(conn, &session);
+        if let Some(row) = conversations::by_session(conn, &session)? {
+            return Ok(Some(row));
+        }
     }
-    if let Some(open_id) = id("openId") {
-        return match customers::id_by_open_id(conn, &open_id)? {
-            Some(customer) => match conversations::active_for_customer(conn, customer)? {
-                Some(row) => Ok(Some(row)),
-                None => conversations::latest_for_customer(conn, customer),
-            },
-            None => Ok(None),
+    if let Some(customer) = id("openId")
+        .map(|open_id| customers::id_by_open_id(conn, &open_id))
+        .transpose()?
+        .flatten()
+    {
+        return match conversations::active_for_customer(conn, customer)? {
+            Some(row) => Ok(Some(row)),
+            None => conversations::latest_for_customer(conn, customer),
         };
     }
     match id("requestId") {
