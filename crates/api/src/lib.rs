@@ -274,8 +274,8 @@ async fn info(State(api): State<Api>) -> Json<serde_json::Value> {
         "embedded": e.profile().webchat_url.is_none(),
         "listener": e.callback_base(),
         "wanAddr": e.wan_addr(),
-    }))
         "observing": e.observing(),
+    }))
 }
 
 async fn customers(State(api): State<Api>) -> ApiResult<Vec<wxsim_engine::Customer>> {
