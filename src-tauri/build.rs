@@ -6,6 +6,8 @@ fn main() {
         "api",
         "api_bytes",
         "upload_media",
+        "api_upload",
+        "open_desk",
         "save_file",
         "next_events",
         "watch_events",

@@ -1,6 +1,7 @@
 //! The window's IPC: `api` (an API route answering JSON) and `api_bytes` (one answering
 //! bytes: media, exports), both the API router called in-process with the token;
-//! `upload_media` (a raw body into `POST /api/media`), `save_file` (a native save dialog
+//! `upload_media` (a raw body into `POST /api/media`), `api_upload` (a raw body into a route
+//! that takes bytes: the desk's pictures), `save_file` (a native save dialog
 //! writing a raw body), and `next_events`, the page's long-poll for engine events (queued in
 //! events.rs; `watch_events` says which). Bytes cross as raw IPC bodies, never as JSON arrays
 //! of numbers: a 64 MiB upload was 228.5 MiB of JSON text (3.57 bytes a byte), and is now
@@ -25,6 +26,8 @@ use wxsim_engine::{EventBatch, EventWatch};
 
 /// The header of `upload_media` saying what the file is: image, voice, video or thumb.
 const KIND_HEADER: &str = "x-wxsim-kind";
+/// The header naming the route of `api_upload`, percent-encoded.
+const PATH_HEADER: &str = "x-wxsim-path";
 /// The header naming the file of `upload_media` and `save_file`, percent-encoded
 /// (`encodeURIComponent`): a header value cannot carry a name such as `会话.md` as it is.
 const NAME_HEADER: &str = "x-wxsim-name";
@@ -46,6 +49,11 @@ impl IpcError {
 
     fn invalid(message: impl Into<String>) -> Self {
         IpcError::new(400, "invalid", message)
+    }
+
+    /// A window the shell could not open or show.
+    pub fn window(message: impl Into<String>) -> Self {
+        IpcError::new(500, "window", message)
     }
 }
 
@@ -106,13 +114,32 @@ pub async fn upload_media(
         .append_pair("kind", &header_text(&request, KIND_HEADER)?)
         .append_pair("name", &header_text(&request, NAME_HEADER)?)
         .finish();
+    post_raw(&backend, &format!("/api/media?{query}"), bytes).await
+}
+
+/// Posts the raw body (an ArrayBuffer or Uint8Array passed as `invoke`'s arguments) to the
+/// API route the `x-wxsim-path` header names (`POST /api/simulator/desk/pictures`);
+/// answers its JSON.
+#[tauri::command]
+pub async fn api_upload(
+    backend: State<'_, Backend>,
+    request: IpcRequest<'_>,
+) -> Result<Value, IpcError> {
+    let bytes = raw_body(&request, "api_upload", "the bytes")?;
+    let path = header_text(&request, PATH_HEADER)?;
+    api_path(&path)?;
+    post_raw(&backend, &path, bytes).await
+}
+
+/// `POST path` with `bytes` as its body; answers the route's JSON.
+async fn post_raw(backend: &Backend, path: &str, bytes: &[u8]) -> Result<Value, IpcError> {
     let request = Request::builder()
         .method(Method::POST)
-        .uri(format!("/api/media?{query}"))
+        .uri(path)
         .header(header::CONTENT_TYPE, "application/octet-stream")
         // The one copy: Tauri lends the body, the router takes it owned.
         .body(Body::from(bytes.to_vec()));
-    json_of(&call(&backend, request).await?.bytes)
+    json_of(&call(backend, request).await?.bytes)
 }
 
 fn json_of(bytes: &[u8]) -> Result<Value, IpcError> {

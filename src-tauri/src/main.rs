@@ -5,6 +5,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod backend;
+mod desk;
 mod events;
 mod ipc;
 mod media;
@@ -37,6 +38,8 @@ fn main() -> anyhow::Result<()> {
             ipc::api,
             ipc::api_bytes,
             ipc::upload_media,
+            ipc::api_upload,
+            desk::open_desk,
             ipc::save_file,
             ipc::next_events,
             ipc::watch_events

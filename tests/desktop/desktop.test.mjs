@@ -1,8 +1,9 @@
 // The real desktop window (Tauri + WebKitGTK under Xvfb) driven through tauri-driver: the UI
 // loads over IPC, a customer chats with the embedded simulator's agent, the transcript is
 // stored, hostile agent HTML stays inert, media previews load over wxsim-media://, exports
-// rendered by the server are saved through the native dialog, byte for byte. Files cross
-// IPC as raw bodies (uploads, exports, save_file), never as JSON arrays of numbers.
+// rendered by the server are saved through the native dialog, byte for byte, and the agent
+// desk opens in a second window that trades messages with the console. Files cross IPC as
+// raw bodies (uploads, exports, save_file), never as JSON arrays of numbers.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -501,6 +502,74 @@ describe("desktop window", () => {
       await screenshot("desktop-history-export");
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the agent desk opens in a second window, and a message goes each way between it and the console", async () => {
+    const main = await s.call("GET", "/window");
+    await s.click('[data-tab="desk"]');
+    await s.click('[data-action="open-desk-window"]');
+    const deskWindow = await eventually(
+      async () => (await s.call("GET", "/window/handles")).find((handle) => handle !== main),
+      { what: "a second window" },
+    );
+    const inWindow = (handle) => s.call("POST", "/window", { handle });
+    try {
+      await inWindow(deskWindow);
+      await s.waitFor('[data-testid="desk"] [data-testid="desk-seat-agent"] option[value="A001"]', 30_000);
+      assert.equal(await s.execute("return location.hash"), "#/desk");
+      await s.execute(
+        `const seat = document.querySelector('[data-testid="desk-seat-agent"]');
+         seat.value = "A001";
+         seat.dispatchEvent(new Event("change", { bubbles: true }));`,
+      );
+      await s.click('[data-action="take-seat"]');
+      await s.waitFor('[data-testid="desk-seat"][data-holding="true"]');
+
+      await inWindow(main);
+      await s.click('[data-tab="chat"]');
+      await s.click('[data-testid="new-customer"]');
+      await s.type('[data-testid="new-customer-form"] input[name="nickname"]', "Desk Dora", { clear: true });
+      await s.type('[data-testid="new-customer-form"] input[name="skillGroup"]', "1", { clear: true });
+      await s.click('[data-testid="new-customer-form"] button[type="submit"]');
+      await s.waitFor('[data-testid="conversation-status"][data-state="queued"]', 20_000);
+
+      await inWindow(deskWindow);
+      await s.click('[data-testid="desk-queues"] li[data-nickname="Desk Dora"] button[data-action="accept"]');
+      await s.waitFor('[data-testid="desk-chat"][data-nickname="Desk Dora"]');
+
+      await inWindow(main);
+      await s.waitFor('[data-testid="conversation-status"][data-state="chatting"]', 20_000);
+      await s.type('[data-testid="text-input"]', "Hello from the customer\uE007");
+
+      await inWindow(deskWindow);
+      await eventually(
+        async () => (await s.execute(`return document.querySelector('[data-testid="desk-transcript"]')?.textContent ?? ""`)).includes("Hello from the customer"),
+        { what: "the customer's words at the desk" },
+      );
+      await s.type('[data-testid="desk-editor"]', "Hello from the desk window");
+      await s.click('[data-action="desk-send"]');
+      await eventually(
+        async () => (await s.execute(`return document.querySelector('[data-testid="desk-transcript"]').textContent`)).includes("Hello from the desk window"),
+        { what: "the reply in the desk's transcript" },
+      );
+      await eventually(
+        async () => (await s.execute(`return document.querySelector('[data-testid="desk-editor"]').textContent`)) === "",
+        { what: "the desk's editor emptied" },
+      );
+      await screenshot("desktop-desk-window");
+
+      await inWindow(main);
+      await eventually(
+        async () =>
+          (await s.execute(`return [...document.querySelectorAll('[data-direction="in"] .agent-html')].map((b) => b.textContent).join("|")`)).includes(
+            "Hello from the desk window",
+          ),
+        { what: "the desk's reply in the console" },
+      );
+      await screenshot("desktop-desk-console");
+    } finally {
+      await inWindow(main);
     }
   });
 });
