@@ -53,6 +53,9 @@ fn wait<T>(what: &str, secs: u64, mut probe: impl FnMut() -> Option<T>) -> T {
 /// The simulator, the hosting service and the proxy between them.
 struct Pair {
     webchat: Option<Serve>,
+    /// The simulator's webchat URL, and the callback URL it was given (the proxy's).
+    webchat_url: String,
+    ari: String,
     hosting: Serve,
     proxy: Serve,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
@@ -108,6 +111,8 @@ impl Pair {
             "the proxy names the webchat URL to give the hosting service"
         );
         Pair {
+            webchat_url: webchat.get("webchat").to_owned(),
+            ari: format!("http://127.0.0.1:{callback}"),
             webchat: Some(webchat),
             hosting,
             proxy,
@@ -135,6 +140,14 @@ fn customer_state(side: &Serve, id: i64) -> String {
         .as_str()
         .unwrap_or_default()
         .to_owned()
+}
+
+/// The messages of a customer's conversation, as the API gives them.
+fn transcript_messages(side: &Serve, customer: i64) -> Vec<Value> {
+    let id =
+        side.call("GET", &format!("/api/customers/{customer}"), None)["conversationId"].clone();
+    let messages = side.call("GET", &format!("/api/conversations/{id}/messages"), None);
+    messages.as_array().expect("a transcript").clone()
 }
 
 /// A transcript as comparable lines: who, what kind, the words, how it went.
@@ -511,6 +524,49 @@ fn a_real_pair_talks_through_the_proxy_unchanged_and_recorded() {
     });
     assert_eq!(recorded["responseBody"], last["responseBody"]);
     assert_eq!(recorded["outcome"], "failed");
+
+    // Webchat comes back (without the session): the hosting service re-sends the message,
+    // webchat refuses it, and the proxy's transcript keeps one line for it, as the hosting
+    // service's does.
+    let address = pair
+        .webchat_url
+        .trim_start_matches("http://")
+        .trim_end_matches("/webchat");
+    let back = Serve::spawn(
+        &["webchat", "--listen", address, "--ari", &pair.ari],
+        "",
+        "ari",
+    );
+    let lost = transcript_messages(hosting, second)
+        .into_iter()
+        .find(|m| m["text"] == "hello?")
+        .unwrap();
+    let resent = client()
+        .post(format!(
+            "{}/api/messages/{}/resend",
+            hosting.api(),
+            lost["id"]
+        ))
+        .bearer_auth("hosting")
+        .send()
+        .unwrap();
+    assert_eq!(
+        resent.status().as_u16(),
+        422,
+        "webchat no longer knows the session"
+    );
+    let theirs = hosting.call("GET", &format!("/api/customers/{second}"), None);
+    wait("the proxy records the re-send", 20, || {
+        (exchanges(proxy).len() == exchanges(hosting).len()).then_some(())
+    });
+    let ours = seen_customer(proxy, &theirs);
+    let lines = |side: &Serve, c: &Value| transcript(side, c["conversationId"].as_i64().unwrap());
+    assert_eq!(
+        lines(proxy, &ours),
+        lines(hosting, &theirs),
+        "one line for the re-sent message"
+    );
+    drop(back);
     let info = client()
         .get(format!("{}/api/info", proxy.api()))
         .bearer_auth("proxy")

@@ -300,7 +300,8 @@ impl Engine {
     }
 
     /// Stores a customer message seen on its way, pending, and notes the media it names
-    /// (their bytes come when webchat downloads them).
+    /// (their bytes come when webchat downloads them). The same content again after a
+    /// failure is that message's re-send, as the hosting service's resend is: no new line.
     async fn store_observed_message(
         &self,
         conversation_id: i64,
@@ -308,18 +309,24 @@ impl Engine {
     ) -> Result<Message> {
         let account = self.profile().epid.clone();
         let line = NewMessage::outgoing(conversation_id, &content);
-        let message = self
+        let (message, new) = self
             .store()
             .write(move |conn| {
+                if let Some(sent_before) = messages::failed_twin(conn, conversation_id, &line.body)?
+                {
+                    return Ok((sent_before, false));
+                }
                 for (media_id, kind) in named_media(&content) {
                     media::insert_new(conn, &awaited_media(media_id, kind, &account))?;
                 }
-                messages::insert(conn, &line)
+                Ok((messages::insert(conn, &line)?, true))
             })
             .await?;
-        self.publish(EngineEvent::MessageAdded {
-            message: message.clone(),
-        });
+        if new {
+            self.publish(EngineEvent::MessageAdded {
+                message: message.clone(),
+            });
+        }
         Ok(message)
     }
 

@@ -146,6 +146,19 @@ pub fn insert(conn: &Connection, m: &NewMessage) -> Result<Message> {
     Ok(row.expect("an unguarded insert stores its row"))
 }
 
+/// The conversation's latest customer message that failed and has exactly this body: a
+/// `getmsg.do` that carries the same again is its re-send (`wxsim proxy` watching).
+pub fn failed_twin(conn: &Connection, conversation_id: i64, body: &str) -> Result<Option<Message>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "{SELECT} WHERE conversation_id = ? AND direction = 'out' AND delivery = 'failed' AND body = ?
+             ORDER BY id DESC LIMIT 1"
+        ))?
+        .query_row(params![conversation_id, body], MessageRow::from_row)
+        .optional()?
+        .map(Message::from))
+}
+
 /// After a restart: customer messages still `pending` were cut off mid-send. They become
 /// `failed` (unconfirmed), to be re-sent by the tester, never automatically: webchat may
 /// have received them, and a blind re-send could duplicate them.
