@@ -32,6 +32,13 @@ use crate::model::{
 use crate::sanitize::AgentHtml;
 use crate::store::Store;
 
+/// How long a waiting step waits when it names no deadline (the scenario format's default).
+pub const DEFAULT_WITHIN_MS: u64 = 10_000;
+
+/// A waiting step's deadline is this many times what the wait took in the recording, when
+/// that is beyond the default: a replay as slow as the recording still passes.
+const SLACK: u64 = 3;
+
 /// How a saved scenario expects the agent's replies.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Expect {
@@ -196,6 +203,13 @@ fn regex_of(text: &str) -> String {
     out
 }
 
+/// The deadline (ms, whole seconds) of a wait that took `took_ms` in the recording, when the
+/// default is too short for it.
+fn deadline(took_ms: i64) -> Option<u64> {
+    let ms = u64::try_from(took_ms).unwrap_or(0).saturating_mul(SLACK);
+    (ms > DEFAULT_WITHIN_MS).then(|| ms.div_ceil(1000) * 1000)
+}
+
 /// The first characters of a text, for a comment.
 fn brief(text: &str) -> String {
     let mut short: String = text.chars().take(80).collect();
@@ -227,6 +241,8 @@ struct Writer<'a> {
     stem: String,
     steps: String,
     last_wait: Option<ConversationState>,
+    /// When the exchange behind the last step began (epoch ms).
+    last_at: Option<i64>,
     /// media id → file name, in the order first used.
     files: Vec<(String, String)>,
     creates: usize,
@@ -248,11 +264,26 @@ impl Writer<'_> {
         self.last_wait = None;
     }
 
-    fn wait_state(&mut self, state: ConversationState) {
+    fn wait_state(&mut self, state: ConversationState, within: Vec<(&str, String)>) {
         if self.last_wait != Some(state) {
-            self.step("wait_state", None, &[("state", quoted(state.as_str()))]);
+            let mut fields = vec![("state", quoted(state.as_str()))];
+            fields.extend(within);
+            self.step("wait_state", None, &fields);
             self.last_wait = Some(state);
         }
+    }
+
+    /// The deadline of a wait for what `e` brought, if the default is too short for it; and
+    /// `e` becomes the point the next wait is measured from.
+    fn within(&mut self, e: &Exchange) -> Vec<(&'static str, String)> {
+        let took = self
+            .last_at
+            .replace(e.started_at)
+            .map_or(0, |before| e.started_at.saturating_sub(before));
+        deadline(took)
+            .map(|ms| ("within_ms", ms.to_string()))
+            .into_iter()
+            .collect()
     }
 
     /// The file name of a media id's file, or `None` when its file is gone.
@@ -378,6 +409,7 @@ impl Writer<'_> {
             }
             _ => {}
         }
+        self.last_at = Some(e.started_at);
         self.step(action, None, &fields);
     }
 
@@ -390,32 +422,40 @@ impl Writer<'_> {
         match kind {
             CallbackKind::Create => match parse_value::<CreateCallback>(body) {
                 Ok(cb) if cb.result.code() == 1 => {
+                    let within = self.within(e);
                     self.creates += 1;
                     if self.creates > 1 {
                         let comment = Some("another agent takes the chat".to_owned());
-                        let count = self.creates.to_string();
-                        self.step(
-                            "wait_callback",
-                            comment,
-                            &[("operation", quoted(kind.path())), ("count", count)],
-                        );
+                        let mut fields = vec![
+                            ("operation", quoted(kind.path())),
+                            ("count", self.creates.to_string()),
+                        ];
+                        fields.extend(within.clone());
+                        self.step("wait_callback", comment, &fields);
                     }
-                    self.wait_state(ConversationState::Chatting);
+                    self.wait_state(ConversationState::Chatting, within);
                 }
-                Ok(_) => self.wait_state(ConversationState::Failed),
+                Ok(_) => {
+                    let within = self.within(e);
+                    self.wait_state(ConversationState::Failed, within);
+                }
                 Err(_) => {}
             },
-            CallbackKind::Close => self.wait_state(ConversationState::Closed),
+            CallbackKind::Close => {
+                let within = self.within(e);
+                self.wait_state(ConversationState::Closed, within);
+            }
             CallbackKind::Msg => {
                 let Ok(cb) = parse_value::<MsgCallback>(body) else {
                     return;
                 };
                 let text = self.words.text(&cb.content);
-                let (comment, fields) = match self.expect {
+                let (comment, mut fields) = match self.expect {
                     Expect::Any => (Some(format!("the agent said {}", brief(&text))), vec![]),
                     Expect::Exact => (None, vec![("exact", quoted(&text))]),
                     Expect::Regex => (None, vec![("regex", quoted(&regex_of(&text)))]),
                 };
+                fields.extend(self.within(e));
                 self.step("expect_agent", comment, &fields);
             }
             _ => {}
@@ -437,6 +477,7 @@ pub fn render(
         stem: safe_name(stem),
         steps: String::new(),
         last_wait: None,
+        last_at: None,
         files: vec![],
         creates: 0,
         words: AgentHtml::new(""),
@@ -457,7 +498,7 @@ pub fn render(
     }
     let c = &recording.conversation;
     if !c.state.is_active() && c.state != ConversationState::Lost {
-        writer.wait_state(c.state);
+        writer.wait_state(c.state, vec![]);
     }
 
     let mut text = String::new();
@@ -557,6 +598,14 @@ mod tests {
         let re = regex::Regex::new(&r).unwrap();
         assert!(re.is_match("Order 42 (arrives in 4–5 days)?"));
         assert!(!re.is_match("Order 42 (arrives soon)?"));
+    }
+
+    #[test]
+    fn slow_waits_get_a_deadline_of_their_own() {
+        assert_eq!(deadline(800), None, "the default suffices");
+        assert_eq!(deadline(-5), None, "clocks may disagree");
+        assert_eq!(deadline(3_400), Some(11_000));
+        assert_eq!(deadline(40_000), Some(120_000));
     }
 
     #[test]

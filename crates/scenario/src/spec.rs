@@ -12,13 +12,11 @@ use wxsim_engine::protocol::{
     content::{LinkContent, LocationContent},
     AgentRef, ContentEncoding, RequestSource, RequestStatus, ResultCode,
 };
+use wxsim_engine::scenario_file::DEFAULT_WITHIN_MS;
 use wxsim_engine::{ConversationState, CreateTimeFormat, Profile, TransferReading};
 use wxsim_webchat::{
     AgentPatch, ClockPatch, ConfigPatch, FaultSpec, GroupPatch, NextRequestStatus, RoutingFailure,
 };
-
-/// Deadline of a waiting step that names none.
-pub const DEFAULT_WITHIN_MS: u64 = 10_000;
 
 /// One scenario file.
 #[derive(Debug)]
