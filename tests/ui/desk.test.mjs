@@ -87,6 +87,7 @@ describe("agent desk", () => {
     await openTab("desk");
     await customer.waitForSelector('[data-testid="desk"] [data-testid="desk-seat-agent"] option[value="A001"]', { state: "attached" });
     assert.equal(await customer.locator('[data-action="open-desk-window"]').count(), 1);
+    await browser.screenshot("desk-tab-en");
 
     await desk.goto(`${serve.api}/#/desk`);
     await desk.waitForSelector("form.prompt");
