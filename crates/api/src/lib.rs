@@ -27,9 +27,10 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::docs::RouteDoc;
 use wxsim_engine::access::query_value;
 use wxsim_engine::contract::ContractReport;
-use wxsim_engine::export::{self, ExportFormat};
+use wxsim_engine::export::{self, Embedded, ExportFormat};
 use wxsim_engine::faults::ListenerFault;
-use wxsim_engine::protocol::{MessageContent, WireId};
+use wxsim_engine::protocol::{Lang, MessageContent, WireId};
+use wxsim_engine::scenario_file::{Expect, UnknownExpect};
 use wxsim_engine::{
     ConversationFilter, Engine, EngineError, ExchangeFilter, MediaKind, NewCustomer, Profile,
 };
@@ -187,7 +188,7 @@ fn table() -> Vec<(RouteDoc, MethodRouter<Api>)> {
         (doc("GET", "/api/conversations/{id}/messages", "", "its transcript"), get(messages)),
         (doc("POST", "/api/conversations/{id}/pulse", "", "`{alive}` (`pulse.do`)"), post(pulse)),
         (
-            doc("GET", "/api/conversations/{id}/export", "query `format=html|md|json|csv`", "the transcript as a download"),
+            doc("GET", "/api/conversations/{id}/export", "query `format=html|md|json|csv|svg|scenario`, `lang=en|zh` (svg), `expect=any|exact|regex` (scenario)", "the transcript, its exchanges as a sequence diagram (svg), or a `wxsim run` scenario with its media inside (scenario), as a download"),
             get(export_conversation),
         ),
         (
@@ -455,29 +456,33 @@ struct ExportQuery {
     format: String,
     q: Option<String>,
     limit: Option<i64>,
+    /// The language of a diagram's labels.
+    #[serde(default)]
+    lang: Lang,
+    /// How a scenario expects the agent's replies: `any` (default), `exact` or `regex`.
+    expect: Option<String>,
 }
 
-/// A rendered transcript as a download.
-fn download(
-    format: &str,
-    stem: &str,
-    render: impl FnOnce(ExportFormat) -> String,
-) -> Result<Response, ApiError> {
-    let format: ExportFormat = format
+fn export_format(name: &str) -> Result<ExportFormat, ApiError> {
+    Ok(name
         .parse()
-        .map_err(|e: export::UnknownFormat| EngineError::Invalid(e.to_string()))?;
+        .map_err(|e: export::UnknownFormat| EngineError::Invalid(e.to_string()))?)
+}
+
+/// A rendered export as a download.
+fn download(format: ExportFormat, stem: &str, body: String) -> Response {
     let disposition = format!(
         "attachment; filename=\"{}\"",
         export::file_name(format, stem)
     );
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, format.mime().to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        render(format),
+        body,
     )
-        .into_response())
+        .into_response()
 }
 
 async fn export_conversation(
@@ -485,21 +490,40 @@ async fn export_conversation(
     Path(id): Path<i64>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
+    let format = export_format(&q.format)?;
     let conversation = api.engine.conversation(id).await?;
     let messages = api.engine.messages(id).await?;
-    let embedded = api.engine.embedded(&messages).await?;
-    download(&q.format, &format!("conversation-{id}"), |f| {
-        export::conversation(f, &conversation, &messages, &embedded)
-    })
+    let embedded = match format {
+        ExportFormat::Svg => {
+            let filter = wxsim_engine::diagram::exchange_filter(id);
+            Embedded::diagram(api.engine.exchanges(&filter).await?, q.lang)
+        }
+        ExportFormat::Scenario => {
+            let expect = q
+                .expect
+                .as_deref()
+                .map(str::parse::<Expect>)
+                .transpose()
+                .map_err(|e: UnknownExpect| EngineError::Invalid(e.to_string()))?
+                .unwrap_or_default();
+            Embedded::scenario(api.engine.recording(id).await?, expect)
+        }
+        _ => api.engine.embedded(&messages).await?,
+    };
+    let body = export::conversation(format, &conversation, &messages, &embedded);
+    Ok(download(format, &format!("conversation-{id}"), body))
 }
 
 async fn export_search(
     State(api): State<Api>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
+    let format = export_format(&q.format)?;
     let query = q.q.unwrap_or_default();
     let hits = api.engine.search(&query, q.limit.unwrap_or(1000)).await?;
-    download(&q.format, "search", |f| export::search(f, &query, &hits))
+    let body =
+        export::search(format, &query, &hits).map_err(|e| EngineError::Invalid(e.to_string()))?;
+    Ok(download(format, "search", body))
 }
 
 async fn profile(State(api): State<Api>) -> Json<Profile> {
@@ -523,6 +547,8 @@ async fn delete_profile(
 }
 
 /// Engine events as SSE; a subscriber that falls behind gets a `lagged` event and reloads.
+/// The stream ends when the engine stops, or a server could not finish its shutdown while
+/// a page is open.
 async fn events(State(api): State<Api>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let stopping = api.engine.stopping();
     let stream = BroadcastStream::new(api.engine.subscribe())
@@ -550,8 +576,6 @@ async fn set_faults(
     Ok(Json(api.engine.set_listener_faults(faults)?))
 }
 
-/// The stream ends when the engine stops, or a server could not finish its shutdown while
-/// a page is open.
 #[derive(Deserialize)]
 struct RangeQuery {
     since: Option<i64>,

@@ -2,13 +2,15 @@
 //! list with filters, show one, search all, export one or a search's hits.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use chrono::{Local, NaiveDate, NaiveDateTime, TimeZone};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use wxsim_engine::export::{self, Embedded, ExportFormat};
+use wxsim_engine::protocol::Lang;
+use wxsim_engine::scenario_file::{self, Expect, Placement, Recording};
 use wxsim_engine::store::Store;
 use wxsim_engine::{Conversation, ConversationFilter, ConversationState, Direction, SearchHit};
 
@@ -63,16 +65,26 @@ enum HistoryCommand {
         #[arg(long)]
         json: bool,
     },
-    /// A conversation (--conversation) or a search's hits (--search) as a file.
+    /// A conversation (ID, or --conversation ID) or a search's hits (--search) as a file.
     Export {
-        #[arg(long, conflicts_with = "search", required_unless_present = "search")]
+        /// The conversation to export.
+        #[arg(conflicts_with_all = ["conversation", "search"], required_unless_present_any = ["conversation", "search"])]
+        id: Option<i64>,
+        #[arg(long, conflicts_with = "search")]
         conversation: Option<i64>,
         #[arg(long)]
         search: Option<String>,
-        /// html, md, json or csv.
+        /// html, md, json, csv, svg (the conversation's exchanges as a sequence diagram), or
+        /// scenario (the conversation as a `wxsim run` scenario).
         #[arg(long, default_value = "html")]
         format: ExportFormat,
-        /// Write here instead of stdout.
+        /// The language of a diagram's labels: en or zh.
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: Lang,
+        /// How a scenario expects the agent's replies: any (reply), exact (text) or regex.
+        #[arg(long, default_value = "any")]
+        expect: Expect,
+        /// Write here instead of stdout (a scenario's media files go beside it).
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
         #[arg(long, default_value_t = 1000)]
@@ -119,6 +131,14 @@ pub(crate) fn parse_since(s: &str) -> Result<i64, String> {
 
 pub(crate) fn parse_until(s: &str) -> Result<i64, String> {
     parse_date(s, true)
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    match s {
+        "en" => Ok(Lang::En),
+        "zh" => Ok(Lang::Zh),
+        _ => Err(format!("`{s}` is not a language: en or zh")),
+    }
 }
 
 fn parse_state(s: &str) -> Result<ConversationState, String> {
@@ -193,13 +213,20 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
             }
         }
         HistoryCommand::Export {
+            id,
             conversation,
             search: query,
             format,
+            lang,
+            expect,
             output,
             limit,
         } => {
-            let text = match (conversation, query) {
+            let text = match (id.or(conversation), query) {
+                (Some(id), _) if format == ExportFormat::Scenario && output.is_some() => {
+                    let recording = Recording::gather(&store, &dir.join("media"), id).await?;
+                    scenario_beside(&recording, expect, output.as_deref().expect("given"))?
+                }
                 (Some(id), _) => {
                     let c = store.conversation(id).await?;
                     let messages = store.messages(id).await?;
@@ -207,11 +234,19 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
                         ExportFormat::Html => {
                             Embedded::gather(&store, &dir.join("media"), &messages).await?
                         }
+                        ExportFormat::Svg => {
+                            let filter = wxsim_engine::diagram::exchange_filter(id);
+                            Embedded::diagram(store.exchanges(&filter).await?, lang)
+                        }
+                        ExportFormat::Scenario => Embedded::scenario(
+                            Recording::gather(&store, &dir.join("media"), id).await?,
+                            expect,
+                        ),
                         _ => Embedded::default(),
                     };
                     export::conversation(format, &c, &messages, &embedded)
                 }
-                (None, Some(q)) => export::search(format, &q, &store.search(&q, limit).await?),
+                (None, Some(q)) => export::search(format, &q, &store.search(&q, limit).await?)?,
                 (None, None) => bail!("name what to export: --conversation ID or --search QUERY"),
             };
             match output {
@@ -223,6 +258,23 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
     };
     store.close().await;
     done
+}
+
+/// The text of a scenario to be written at `path`; its media files are written beside it now.
+fn scenario_beside(recording: &Recording, expect: Expect, path: &Path) -> anyhow::Result<String> {
+    let stem = path
+        .file_stem()
+        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+    let saved = scenario_file::render(recording, expect, Placement::Beside, &stem);
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    for (name, bytes) in saved.files {
+        let file = folder.join(name);
+        std::fs::write(&file, bytes).with_context(|| format!("cannot write {}", file.display()))?;
+    }
+    Ok(saved.text)
 }
 
 /// Customer ids matching `--customer` by openId or nickname; `None` when not filtering.

@@ -1,6 +1,7 @@
 //! Transcripts for people and tools: a conversation (or a search's hits) rendered as HTML,
-//! Markdown, JSON or CSV. Pure functions over the engine's own types, shared by
-//! `wxsim history export` and the API's download routes.
+//! Markdown, JSON or CSV, and a conversation's exchanges as an SVG sequence diagram
+//! (`diagram`). Pure functions over the engine's own types, shared by `wxsim history export`
+//! and the API's download routes.
 //!
 //! HTML escapes every stored string; the only markup it embeds is an agent message's
 //! `html`, which was sanitized on arrival, and a hit's `snippet`, which is escaped text
@@ -17,9 +18,10 @@ use serde_json::json;
 
 use crate::error::Result;
 use crate::media::MediaFolder;
-use crate::model::{Conversation, Direction, Message, SearchHit};
+use crate::model::{Conversation, Direction, Exchange, Message, SearchHit};
 use crate::pictures::picture_urls;
-use crate::protocol::MessageContent;
+use crate::protocol::{Lang, MessageContent};
+use crate::scenario_file::{self, Expect, Placement, Recording};
 use crate::store::Store;
 
 /// The file formats a transcript can be exported to.
@@ -29,23 +31,40 @@ pub enum ExportFormat {
     Markdown,
     Json,
     Csv,
+    /// A conversation's exchanges as a sequence diagram (not a search's hits).
+    Svg,
+    /// A conversation as a `wxsim run` scenario, its media inside it (`scenario_file`).
+    Scenario,
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 4] = [
+    pub const ALL: [ExportFormat; 6] = [
         ExportFormat::Html,
         ExportFormat::Markdown,
         ExportFormat::Json,
         ExportFormat::Csv,
+        ExportFormat::Svg,
+        ExportFormat::Scenario,
     ];
 
-    /// The name used on the command line and in the API (`html`, `md`, `json`, `csv`).
+    /// The name used on the command line and in the API (`html`, `md`, `json`, `csv`, `svg`,
+    /// `scenario`).
     pub fn as_str(self) -> &'static str {
         match self {
             ExportFormat::Html => "html",
             ExportFormat::Markdown => "md",
             ExportFormat::Json => "json",
             ExportFormat::Csv => "csv",
+            ExportFormat::Svg => "svg",
+            ExportFormat::Scenario => "scenario",
+        }
+    }
+
+    /// A file's extension: its name, but a scenario is TOML.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Scenario => "toml",
+            other => other.as_str(),
         }
     }
 
@@ -55,13 +74,19 @@ impl ExportFormat {
             ExportFormat::Markdown => "text/markdown; charset=utf-8",
             ExportFormat::Json => "application/json",
             ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Svg => "image/svg+xml; charset=utf-8",
+            ExportFormat::Scenario => "application/toml; charset=utf-8",
         }
     }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
-#[error("unknown export format `{0}`; use one of html, md, json, csv")]
+#[error("unknown export format `{0}`; use one of html, md, json, csv, svg, scenario")]
 pub struct UnknownFormat(pub String);
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("a search's hits export as html, md, json or csv; {0} is for one conversation")]
+pub struct NotForSearch(pub &'static str);
 
 impl FromStr for ExportFormat {
     type Err = UnknownFormat;
@@ -75,13 +100,18 @@ impl FromStr for ExportFormat {
     }
 }
 
-/// The files a transcript shows, for an HTML export to carry inside itself: the pictures
-/// agent HTML points at (kept on arrival, by address) and the customer's images (by media
-/// id), each as a `data:` URI.
+/// What an export shows besides the transcript, read only for the formats that show it:
+/// the files an HTML transcript carries inside itself, each as a `data:` URI (the pictures
+/// agent HTML points at, kept on arrival, by address; the customer's images, by media id),
+/// the exchanges an SVG diagram draws, with the language of its labels, and what a saved
+/// scenario is made of, with how it expects the agent's replies.
 #[derive(Default)]
 pub struct Embedded {
     by_url: HashMap<String, String>,
     by_media: HashMap<String, String>,
+    exchanges: Vec<Exchange>,
+    lang: Lang,
+    recording: Option<(Recording, Expect)>,
 }
 
 fn data_uri(mime: &str, bytes: &[u8]) -> String {
@@ -93,6 +123,24 @@ fn data_uri(mime: &str, bytes: &[u8]) -> String {
 }
 
 impl Embedded {
+    /// For a diagram: the conversation's exchanges (read with
+    /// `diagram::exchange_filter`), labelled in `lang`.
+    pub fn diagram(exchanges: Vec<Exchange>, lang: Lang) -> Embedded {
+        Embedded {
+            exchanges,
+            lang,
+            ..Embedded::default()
+        }
+    }
+
+    /// For a scenario: the conversation as recorded, its replies expected so.
+    pub fn scenario(recording: Recording, expect: Expect) -> Embedded {
+        Embedded {
+            recording: Some((recording, expect)),
+            ..Embedded::default()
+        }
+    }
+
     /// Reads what `messages` show from the store and the media folder at `media_dir`; a
     /// file that is missing is left at its address (or as its words).
     pub async fn gather(store: &Store, media_dir: &Path, messages: &[Message]) -> Result<Embedded> {
@@ -138,7 +186,8 @@ impl Embedded {
     }
 }
 
-/// One conversation and its transcript; an HTML export carries `embedded` inside itself.
+/// One conversation and its transcript; an HTML export carries `embedded` inside itself, an
+/// SVG diagram draws its exchanges, a scenario replays its recording (media inside it).
 pub fn conversation(
     format: ExportFormat,
     conversation: &Conversation,
@@ -148,6 +197,17 @@ pub fn conversation(
     match format {
         ExportFormat::Html => conversation_html(conversation, messages, embedded),
         ExportFormat::Markdown => conversation_markdown(conversation, messages),
+        ExportFormat::Svg => {
+            crate::diagram::render(conversation, messages, &embedded.exchanges, embedded.lang)
+        }
+        ExportFormat::Scenario => embedded
+            .recording
+            .as_ref()
+            .map(|(recording, expect)| {
+                let stem = format!("conversation-{}", conversation.id);
+                scenario_file::render(recording, *expect, Placement::Inside, &stem).text
+            })
+            .unwrap_or_default(),
         ExportFormat::Json => {
             pretty(&json!({ "conversation": conversation, "messages": messages }))
         }
@@ -179,8 +239,12 @@ pub fn conversation(
 }
 
 /// The hits of a full-text search.
-pub fn search(format: ExportFormat, query: &str, hits: &[SearchHit]) -> String {
-    match format {
+pub fn search(
+    format: ExportFormat,
+    query: &str,
+    hits: &[SearchHit],
+) -> Result<String, NotForSearch> {
+    Ok(match format {
         ExportFormat::Html => search_html(query, hits),
         ExportFormat::Markdown => search_markdown(query, hits),
         ExportFormat::Json => pretty(&json!({ "query": query, "hits": hits })),
@@ -208,7 +272,8 @@ pub fn search(format: ExportFormat, query: &str, hits: &[SearchHit]) -> String {
                 ]
             }),
         ),
-    }
+        ExportFormat::Svg | ExportFormat::Scenario => return Err(NotForSearch(format.as_str())),
+    })
 }
 
 /// A file name for a download of this export.
@@ -223,7 +288,7 @@ pub fn file_name(format: ExportFormat, stem: &str) -> String {
             }
         })
         .collect();
-    format!("{safe}.{}", format.as_str())
+    format!("{safe}.{}", format.extension())
 }
 
 fn pretty(value: &serde_json::Value) -> String {

@@ -11,6 +11,7 @@ pub mod client;
 mod commands;
 pub mod config;
 pub mod contract;
+pub mod diagram;
 mod engine;
 pub mod error;
 pub mod events;
@@ -24,9 +25,9 @@ pub mod pictures;
 pub mod sanitize;
 pub mod scenario_file;
 pub mod store;
+pub mod system_line;
 mod timers;
 
-pub mod system_line;
 pub use config::{CreateTimeFormat, Profile, RatingStep, SkillGroupRef, TransferReading};
 pub use engine::{Engine, EngineOptions};
 pub use error::EngineError;

@@ -284,8 +284,14 @@ async fn not_get(Extension(arrived): Extension<Arrived>, method: Method) -> Resp
     )
 }
 
-/// Writes in the chat the callback names that a fault answered it, and tells the UI.
-async fn note_fault(engine: &Engine, kind: CallbackKind, action: FaultAction, body: Bytes) {
+/// Writes in the chat the callback names that a fault answered it, and tells the UI; answers
+/// that chat's id.
+async fn note_fault(
+    engine: &Engine,
+    kind: CallbackKind,
+    action: FaultAction,
+    body: Bytes,
+) -> Option<i64> {
     let line = SystemLine::FaultInjected {
         path: kind.path().into(),
         action,
@@ -295,9 +301,16 @@ async fn note_fault(engine: &Engine, kind: CallbackKind, action: FaultAction, bo
         .write(move |conn| callbacks::note_fault(conn, &body, &line))
         .await
     {
-        Ok(Some(message)) => engine.publish(EngineEvent::MessageAdded { message }),
-        Ok(None) => {}
-        Err(e) => tracing::warn!(error = %e, "could not note an injected fault in its chat"),
+        Ok(Some(message)) => {
+            let conversation_id = message.conversation_id;
+            engine.publish(EngineEvent::MessageAdded { message });
+            Some(conversation_id)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not note an injected fault in its chat");
+            None
+        }
     }
 }
 
@@ -348,7 +361,9 @@ async fn callback(
         );
     };
     if let Some((action, reply)) = injected(&engine, kind).await {
-        note_fault(&engine, kind, action, body).await;
+        // Logged with the chat it names, like a callback that was applied.
+        let mut arrived = arrived;
+        arrived.log.conversation_id = note_fault(&engine, kind, action, body).await;
         return arrived.answer(operation, vec![], reply);
     }
     // The body is read as JSON once: the contract checker and the typed parse share it.

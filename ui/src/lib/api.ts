@@ -27,6 +27,7 @@ import type { SimPicture } from "./generated/SimPicture";
 import type { SimRoutingFailure } from "./generated/SimRoutingFailure";
 import type { SimSettings } from "./generated/SimSettings";
 import type { SimState } from "./generated/SimState";
+import type { Lang } from "./i18n.svelte";
 import type { Transport } from "./transport";
 
 /** `/api/info` is assembled ad hoc by crates/api (no Rust type to generate from). */
@@ -39,8 +40,15 @@ export interface Info {
 }
 
 /** The server's export renderers (crates/engine/src/export.rs) take these names. */
-export type ExportFormat = "html" | "md" | "json" | "csv";
+export type ExportFormat = "html" | "md" | "json" | "csv" | "svg";
+/** A search's hits export as these. */
 export const EXPORT_FORMATS: readonly ExportFormat[] = ["html", "md", "json", "csv"];
+/** A conversation exports as these, svg being its exchanges as a sequence diagram. */
+export const CONVERSATION_FORMATS: readonly ExportFormat[] = [...EXPORT_FORMATS, "svg"];
+
+/** How a saved scenario expects the agent's replies (`Expect` in crates/engine/src/scenario_file.rs). */
+export type ScenarioExpect = "any" | "exact" | "regex";
+export const SCENARIO_EXPECTS: readonly ScenarioExpect[] = ["any", "exact", "regex"];
 
 type Param = string | number | boolean | null | undefined;
 
@@ -85,8 +93,15 @@ export function makeApi(t: Transport) {
     deleteProfile: (name: string) => t.request<Profile[]>("DELETE", `/api/profiles/${encodeURIComponent(name)}`),
     mediaSrc: (mediaId: string) => t.mediaSrc(mediaId),
     watch: (w: EventWatch) => t.watch(w),
-    exportConversation: (id: number, format: ExportFormat) =>
-      t.saveExport(`/api/conversations/${id}/export` + query({ format }), `conversation-${id}.${format}`),
+    /** `lang` labels a diagram (svg). */
+    exportConversation: (id: number, format: ExportFormat, lang?: Lang) =>
+      t.saveExport(`/api/conversations/${id}/export` + query({ format, lang }), `conversation-${id}.${format}`),
+    /** The conversation's exchanges as a sequence diagram (SVG text), labelled in `lang`. */
+    diagram: (id: number, lang: Lang) => t.text(`/api/conversations/${id}/export` + query({ format: "svg", lang })),
+    /** Saves bytes made in the page (a diagram's PNG) as `name`. */
+    saveFile: (name: string, bytes: ArrayBuffer, type: string) => t.saveFile(name, bytes, type),
+    saveScenario: (id: number, expect: ScenarioExpect) =>
+      t.saveExport(`/api/conversations/${id}/export` + query({ format: "scenario", expect }), `conversation-${id}.toml`),
     exportSearch: (q: string, format: ExportFormat) =>
       t.saveExport("/api/search/export" + query({ q, format }), `search.${format}`),
     faults: () => t.request<ListenerFault[]>("GET", "/api/faults"),

@@ -35,3 +35,11 @@ export function sanitizeAgentHtml(html: string): string {
 export function sanitizeSnippet(html: string): string {
   return purifier.sanitize(html, { ALLOWED_TAGS: ["mark"], ALLOWED_ATTR: [] });
 }
+
+/**
+ * A sequence diagram drawn by the engine (every text escaped there): SVG elements and their
+ * presentation attributes only, with the data-* attributes that name each arrow's exchange.
+ */
+export function sanitizeDiagram(svg: string): string {
+  return purifier.sanitize(svg, { USE_PROFILES: { svg: true } });
+}

@@ -58,6 +58,11 @@ export function browserTransport(token: string): Transport {
       }
       return answer<T>(await fetch(path, init));
     },
+    async text(path: string): Promise<string> {
+      const response = await fetch(path, { headers: auth });
+      if (!response.ok) await answer<never>(response);
+      return response.text();
+    },
     upload(kind: MediaKind, name: string, bytes: ArrayBuffer): Promise<Media> {
       return this.postBytes<Media>(`/api/media?kind=${kind}&name=${encodeURIComponent(name)}`, bytes);
     },
@@ -94,6 +99,10 @@ export function browserTransport(token: string): Transport {
       const named = dispositionName(response.headers.get("content-disposition")) ?? name;
       download(named, await response.blob());
       return { download: named };
+    },
+    saveFile(name: string, bytes: ArrayBuffer, type: string): Promise<Saved> {
+      download(name, new Blob([bytes], { type }));
+      return Promise.resolve({ download: name });
     },
   };
 }

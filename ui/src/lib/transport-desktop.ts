@@ -79,10 +79,19 @@ export function isDesktop(): boolean {
   return "__TAURI_INTERNALS__" in window;
 }
 
+/** Asks where to save `bytes` (offering `name`) and writes them there; null when cancelled. */
+async function saveFile(name: string, bytes: ArrayBuffer): Promise<Saved | null> {
+  const file = await call<string | null>("save_file", bytes, { headers: named(name) });
+  return file === null ? null : { file };
+}
+
 export function desktopTransport(): Transport {
   return {
     request<T>(method: Method, path: string, body?: unknown): Promise<T> {
       return call<T>("api", body === undefined ? { method, path } : { method, path, body });
+    },
+    async text(path: string): Promise<string> {
+      return new TextDecoder().decode(await call<ArrayBuffer>("api_bytes", { path }));
     },
     upload(kind: MediaKind, name: string, bytes: ArrayBuffer): Promise<Media> {
       return call<Media>("upload_media", bytes, { headers: { "x-wxsim-kind": kind, ...named(name) } });
@@ -108,9 +117,10 @@ export function desktopTransport(): Transport {
     },
     async saveExport(path: string, name: string): Promise<Saved | null> {
       // The export's bytes as the server rendered them, raw both ways.
-      const bytes = await call<ArrayBuffer>("api_bytes", { path });
-      const file = await call<string | null>("save_file", bytes, { headers: named(name) });
-      return file === null ? null : { file };
+      return saveFile(name, await call<ArrayBuffer>("api_bytes", { path }));
+    },
+    saveFile(name: string, bytes: ArrayBuffer): Promise<Saved | null> {
+      return saveFile(name, bytes);
     },
   };
 }

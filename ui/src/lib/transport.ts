@@ -27,6 +27,8 @@ export interface EventHandlers {
 
 export interface Transport {
   request<T>(method: Method, path: string, body?: unknown): Promise<T>;
+  /** What `GET path` answers, as text (a route that answers other than JSON). */
+  text(path: string): Promise<string>;
   upload(kind: MediaKind, name: string, bytes: ArrayBuffer): Promise<Media>;
   /** POSTs raw bytes to an API route that takes them (a desk picture); answers its JSON. */
   postBytes<T>(path: string, bytes: ArrayBuffer): Promise<T>;
@@ -45,6 +47,8 @@ export interface Transport {
    * dialog was cancelled.
    */
   saveExport(path: string, name: string): Promise<Saved | null>;
+  /** Saves bytes made in the page as `name`: a download, or the desktop's save dialog. */
+  saveFile(name: string, bytes: ArrayBuffer, type: string): Promise<Saved | null>;
 }
 
 /** Where an export went: the file chosen in the desktop's dialog, or a browser download. */
