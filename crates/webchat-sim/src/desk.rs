@@ -192,12 +192,25 @@ impl SimState {
     }
 
     /// The person leaves the seat: the script takes it over, offers waiting for the person
-    /// included. Answers whether it was held.
+    /// included, and the person's refusals no longer keep requests from the agent. Answers
+    /// whether it was held.
     pub fn release_seat(&mut self, agent: &str) -> bool {
         if self.seats.held.remove(agent).is_none() {
             return false;
         }
         tracing::info!(agent, "the desk's seat goes back to the script");
+        let refused: Vec<String> = self
+            .queue
+            .all()
+            .iter()
+            .filter(|r| r.declined_by.iter().any(|a| a == agent))
+            .map(|r| r.request_id.clone())
+            .collect();
+        for id in refused {
+            if let Some(r) = self.queue.get_mut(&id) {
+                r.declined_by.retain(|a| a != agent);
+            }
+        }
         self.withdraw_offers(agent);
         true
     }
@@ -624,6 +637,17 @@ mod tests {
         assert_eq!(offered.offered_to.as_deref(), Some("A001"));
         assert!(!script_decides(&state.take_effects()), "the person decides");
         assert!(!state.sweep_due());
+        state.desk_refuse("A001", &ann).unwrap();
+        let refused = state.queue.get(&ann).unwrap();
+        assert_eq!(
+            (
+                refused.offered_to.as_deref(),
+                refused.declined_by.as_slice()
+            ),
+            (None, ["A001".to_owned()].as_slice()),
+            "nobody else serves Sales: it waits"
+        );
+        assert!(!script_decides(&state.take_effects()));
 
         let seat = state.seats.held.get_mut("A001").unwrap();
         seat.seen = Instant::now()
@@ -634,7 +658,7 @@ mod tests {
         assert!(!state.seats.holds("A001"));
         assert!(
             script_decides(&state.take_effects()),
-            "the offer went back to the script"
+            "the request went to the script's Alice: the person's refusal left with them"
         );
         assert!(matches!(
             state.take_seat("NOBODY"),
