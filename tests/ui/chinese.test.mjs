@@ -33,6 +33,8 @@ describe("中文 everywhere", () => {
       for (let n = walker.nextNode(); n; n = walker.nextNode()) {
         const el = n.parentElement;
         if (!el || el.closest(data) || !el.checkVisibility()) continue;
+        // A closed <details> shows its summary only.
+        if (el.closest("details:not([open])") && !el.closest("summary")) continue;
         const text = n.textContent.trim();
         if (text) out.push({ text, at: el.closest("[data-testid]")?.dataset.testid ?? el.tagName });
       }
@@ -68,6 +70,14 @@ describe("中文 everywhere", () => {
     const [customer] = await serve.call("GET", "/api/customers");
     await serve.call("POST", `/api/customers/${customer.id}/messages`, { msgType: "text", content: "你好，我的快递到哪了？" });
     const conversation = await serve.call("GET", `/api/conversations/${customer.conversationId}`);
+    // A callback with a field beyond the interface: a contract finding to read in Chinese.
+    await serve.callback("/ari/msg", {
+      sessionId: Number(conversation.sessionId),
+      agentId: "A001",
+      msgTime: Date.now(),
+      content: "这条消息多了一个字段",
+      unexpected: true,
+    });
     await serve.call("PUT", "/api/faults", [{ path: "/ari/msg", action: { kind: "result", code: -100 }, remaining: 1, share: null }]);
     await serve.sim("/sim/agent/say", { sessionId: conversation.sessionId, html: "这条消息遇到了故障" });
     await page.waitForSelector('[data-direction="system"][data-line="faultInjected"]');
@@ -101,6 +111,7 @@ describe("中文 everywhere", () => {
     await browser.screenshot("zh-walk-wire");
     for (const tab of ["faults", "simulator", "contract", "settings"]) {
       await openTab(tab);
+      if (tab === "contract") await page.getByText("不符合：没有接口之外的字段（提示）").first().waitFor();
       found.push(...(await english(tab)));
       await browser.screenshot(`zh-walk-${tab}`);
     }

@@ -11,7 +11,8 @@ use ts_rs::TS;
 use wxsim_engine::contract::ContractReport;
 use wxsim_engine::faults::ListenerFault;
 use wxsim_engine::protocol::{
-    CallbackKind, Endpoint, Lang, MessageContent, MsgType, RequestSource, RequestStatus, ResultCode,
+    CallbackKind, Endpoint, Lang, MessageContent, MsgType, RequestSource, RequestStatus,
+    ResultCode, RULES,
 };
 use wxsim_engine::{
     ConversationFilter, EngineEvent, EventBatch, EventWatch, ExchangeFilter, Media, NewCustomer,
@@ -76,6 +77,10 @@ fn codes_module() -> String {
         .chain(CallbackKind::ALL.iter().map(|c| c.path()))
         .collect();
     let sources = RequestSource::ALL.map(RequestSource::as_str);
+    let rules: Vec<serde_json::Value> = RULES
+        .iter()
+        .map(|r| serde_json::json!({"name": r.name, "en": r.checks, "zh": r.checks_zh}))
+        .collect();
     fn pretty(v: &impl serde::Serialize) -> String {
         serde_json::to_string_pretty(v).expect("tables serialize")
     }
@@ -90,11 +95,14 @@ fn codes_module() -> String {
          /** The interface's operations: webchat's endpoints, then the callbacks. */\n\
          export const OPERATIONS: readonly string[] = {};\n\n\
          /** `createcon.do`'s `from`: where a chat request comes from. */\n\
-         export const REQUEST_SOURCES: readonly RequestSource[] = {};\n",
+         export const REQUEST_SOURCES: readonly RequestSource[] = {};\n\n\
+         /** The contract checker's rules: a finding's `rule`, and what it checks. */\n\
+         export const RULES: readonly {{ name: string; en: string; zh: string }}[] = {};\n",
         pretty(&results),
         pretty(&statuses),
         pretty(&operations),
-        pretty(&sources)
+        pretty(&sources),
+        pretty(&rules)
     )
 }
 

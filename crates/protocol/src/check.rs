@@ -28,12 +28,14 @@ pub enum Severity {
     Error,
 }
 
-/// A rule of the contract checker: the name its findings carry, what it checks, and the
-/// operations whose exchanges it is checked on (`None`: every operation of the interface).
+/// A rule of the contract checker: the name its findings carry, what it checks (in English
+/// and Chinese), and the operations whose exchanges it is checked on (`None`: every
+/// operation of the interface).
 #[derive(Clone, Copy, Debug)]
 pub struct Rule {
     pub name: &'static str,
     pub checks: &'static str,
+    pub checks_zh: &'static str,
     pub only: Option<&'static [Operation]>,
 }
 
@@ -44,18 +46,24 @@ impl Rule {
     }
 }
 
-const fn rule(name: &'static str, checks: &'static str) -> Rule {
+const fn rule(name: &'static str, [checks, checks_zh]: [&'static str; 2]) -> Rule {
     Rule {
         name,
         checks,
+        checks_zh,
         only: None,
     }
 }
 
-const fn rule_on(name: &'static str, checks: &'static str, only: &'static [Operation]) -> Rule {
+const fn rule_on(
+    name: &'static str,
+    [checks, checks_zh]: [&'static str; 2],
+    only: &'static [Operation],
+) -> Rule {
     Rule {
         name,
         checks,
+        checks_zh,
         only: Some(only),
     }
 }
@@ -63,23 +71,56 @@ const fn rule_on(name: &'static str, checks: &'static str, only: &'static [Opera
 /// Every rule the checker has: the body rules of this module, then the rules the engine
 /// checks against a conversation's history.
 pub const RULES: [Rule; 12] = [
-    rule("shape", "each body is a JSON object"),
-    rule("required", "every field the interface requires is present"),
-    rule("type", "every field has its JSON type"),
+    rule(
+        "shape",
+        ["each body is a JSON object", "每个报文体都是 JSON 对象"],
+    ),
+    rule(
+        "required",
+        [
+            "every field the interface requires is present",
+            "接口要求的字段都存在",
+        ],
+    ),
+    rule(
+        "type",
+        ["every field has its JSON type", "每个字段的 JSON 类型正确"],
+    ),
     rule(
         "code",
-        "result codes, request statuses, sources and message types are known ones",
+        [
+            "result codes, request statuses, sources and message types are known ones",
+            "结果码、请求状态、来源和消息类型都是接口定义的值",
+        ],
     ),
-    rule("timestamp", "timestamps are epoch milliseconds near now"),
+    rule(
+        "timestamp",
+        [
+            "timestamps are epoch milliseconds near now",
+            "时间戳是接近当前时间的毫秒数",
+        ],
+    ),
     rule_on(
         "content",
-        "a message's content fits its msgType",
+        [
+            "a message's content fits its msgType",
+            "消息内容与其 msgType 相符",
+        ],
         &[Operation::Endpoint(Endpoint::GetMsg)],
     ),
-    rule("unknown_field", "no field beyond the interface (info)"),
+    rule(
+        "unknown_field",
+        [
+            "no field beyond the interface (info)",
+            "没有接口之外的字段（提示）",
+        ],
+    ),
     rule_on(
         "unknown_session",
-        "a callback names a session an /ari/create opened",
+        [
+            "a callback names a session an /ari/create opened",
+            "回调所指的会话已由 /ari/create 建立",
+        ],
         &[
             Operation::Callback(K::Msg),
             Operation::Callback(K::Close),
@@ -90,7 +131,10 @@ pub const RULES: [Rule; 12] = [
     ),
     rule_on(
         "unknown_open_id",
-        "a callback names a customer of this hosting service",
+        [
+            "a callback names a customer of this hosting service",
+            "回调所指的客户属于本托管服务",
+        ],
         &[
             Operation::Callback(K::Create),
             Operation::Callback(K::UpdateRequestStatus),
@@ -98,17 +142,23 @@ pub const RULES: [Rule; 12] = [
     ),
     rule_on(
         "duplicate_create",
-        "one /ari/create per session",
+        [
+            "one /ari/create per session",
+            "每个会话只有一次 /ari/create",
+        ],
         &[Operation::Callback(K::Create)],
     ),
     rule_on(
         "status_backwards",
-        "a request's status does not go back",
+        ["a request's status does not go back", "请求状态不会倒退"],
         &[Operation::Callback(K::UpdateRequestStatus)],
     ),
     rule_on(
         "repeat",
-        "an agent message is delivered once (info)",
+        [
+            "an agent message is delivered once (info)",
+            "坐席消息只送达一次（提示）",
+        ],
         &[Operation::Callback(K::Msg)],
     ),
 ];

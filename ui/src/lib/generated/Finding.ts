@@ -6,8 +6,7 @@ import type { Severity } from "./Severity";
  */
 export type Finding = { 
 /**
- * A short rule name: `required`, `type`, `code`, `timestamp`, `unknown_field`, `shape`,
- * `unknown_session`, `duplicate_create`, `status_backwards`, `repeat`.
+ * The name of one of the [`RULES`].
  */
 rule: string, severity: Severity, 
 /**
