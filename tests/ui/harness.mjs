@@ -19,34 +19,52 @@ export const SCREENSHOTS = join(here, "screenshots");
 const BIN =
   process.env.WXSIM_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), "debug", "wxsim");
 /** The built UI to serve; `$WXSIM_UI_DIR` points elsewhere (another build, to compare). */
-const UI_DIR = process.env.WXSIM_UI_DIR ?? join(ROOT, "ui/dist");
+export const UI_DIR = process.env.WXSIM_UI_DIR ?? join(ROOT, "ui/dist");
 
 import { eventually } from "../support/poll.mjs";
 export { eventually };
 
 /**
- * Starts `wxsim serve` on free ports with a fresh data dir (or `dataDir`, to start again on
- * one a stopped serve kept); resolves once it printed its addresses.
+ * Starts `wxsim ARGS` (serve, webchat, proxy); resolves with the `name value` lines it
+ * printed once the line named `last` came, and a `stop` (SIGINT, as Ctrl+C).
  */
-export async function startServe({ dataDir = mkdtempSync(join(tmpdir(), "wxsim-ui-data-")) } = {}) {
-  const child = spawn(
-    BIN,
-    ["serve", "--listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--data-dir", dataDir, "--token", TOKEN, "--ui-dir", UI_DIR],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" } },
-  );
+export async function startWxsim(args, last) {
+  const child = spawn(BIN, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
+  });
+  const what = `wxsim ${args[0]}`;
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const lines = {};
   const ready = new Promise((resolveReady, reject) => {
     child.on("error", (e) => reject(new Error(`cannot start ${BIN}: ${e.message}`)));
-    child.on("exit", (code) => reject(new Error(`wxsim serve exited with ${code}: ${stderr}`)));
+    child.on("exit", (code) => reject(new Error(`${what} exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout }).on("line", (line) => {
       const m = /^(\w+)\s+(\S+)/.exec(line);
       if (m) lines[m[1]] = m[2];
-      if (lines.api && lines.token) resolveReady();
+      if (lines[last]) resolveReady();
     });
   });
-  await Promise.race([ready, new Promise((_, r) => setTimeout(() => r(new Error(`wxsim serve did not start: ${stderr}`)), 30_000).unref())]);
+  await Promise.race([ready, new Promise((_, r) => setTimeout(() => r(new Error(`${what} did not start: ${stderr}`)), 30_000).unref())]);
+  return {
+    lines,
+    async stop() {
+      child.kill("SIGINT");
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+    },
+  };
+}
+
+/**
+ * Starts `wxsim serve` on free ports with a fresh data dir (or `dataDir`, to start again on
+ * one a stopped serve kept), plus `args`; resolves once it printed its addresses.
+ */
+export async function startServe({ dataDir = mkdtempSync(join(tmpdir(), "wxsim-ui-data-")), args = [] } = {}) {
+  const { lines, stop } = await startWxsim(
+    ["serve", "--listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--data-dir", dataDir, "--token", TOKEN, "--ui-dir", UI_DIR, ...args],
+    "token",
+  );
   const api = lines.api;
   const simBase = lines.webchat.replace(/\/webchat\/?$/, "");
   return {
@@ -88,8 +106,7 @@ export async function startServe({ dataDir = mkdtempSync(join(tmpdir(), "wxsim-u
     },
     /** Stops it and removes its data dir, unless `keepData` (for a restart on it). */
     async stop({ keepData = false } = {}) {
-      child.kill("SIGINT");
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      await stop();
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -37,6 +37,8 @@ export interface Info {
   embedded: boolean;
   listener: string;
   wanAddr: string;
+  /** `wxsim proxy`: the API shows a real pair's recorded traffic and acts for nobody. */
+  observing: boolean;
 }
 
 /** The server's export renderers (crates/engine/src/export.rs) take these names. */

@@ -65,7 +65,8 @@ export function onShortcut(e: KeyboardEvent): void {
     if (leave()) e.preventDefault();
   } else if (typingIn(e.target)) {
     return;
-  } else if (e.key === "n" || e.key === "N") {
+  } else if ((e.key === "n" || e.key === "N") && !app.info?.observing) {
+    // Watching a proxied pair, customers come from the traffic only.
     e.preventDefault();
     view.creating = true;
   } else if (e.key === "p" || e.key === "P") {
