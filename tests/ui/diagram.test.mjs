@@ -79,6 +79,13 @@ describe("diagram", () => {
     assert.match(await detail.locator(".path").textContent(), /getmsg\.do$/);
     assert.match(await detail.textContent(), /draw this one, please/);
     await page.waitForSelector(`[data-testid="exchanges"] tr.selected[data-exchange="${sent.id}"]`);
+    // From the keyboard too: an arrow takes focus, Enter opens it.
+    await page.click('[data-tab="chat"]');
+    const [create] = (await stored()).filter((e) => e.operation === "createcon.do");
+    await page.locator(`${diagram} [data-exchange-id="${create.id}"]`).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`[data-testid="exchanges"] tr.selected[data-exchange="${create.id}"]`);
+    assert.match(await page.locator('[data-testid="exchange-detail"] .path').textContent(), /createcon\.do$/);
     await page.click('[data-tab="chat"]');
     await page.waitForSelector(`${diagram} svg [data-exchange-id]`);
   });

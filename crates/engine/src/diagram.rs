@@ -56,8 +56,7 @@ const ACTION_ROW: f32 = 42.0;
 const NOTES_SHOWN: usize = 3;
 
 const SANS: &str = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'DejaVu Sans', 'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif";
-const MONO: &str =
-    "ui-monospace, 'SF Mono', 'JetBrains Mono', Menlo, Consolas, 'DejaVu Sans Mono', monospace";
+const MONO: &str = "ui-monospace, Menlo, Consolas, 'DejaVu Sans Mono', monospace";
 
 const TEXT: &str = "#1d2129";
 const MUTED: &str = "#6b7280";
@@ -333,8 +332,9 @@ fn is_wide(c: char) -> bool {
         | 0x20000..=0x3fffd)
 }
 
-/// About how wide `text` is drawn at `size` px: no font is measured here, so a label is
-/// kept within its room by an estimate a little on the wide side.
+/// About how wide `text` is drawn at `size` px, in whole pixels (so that positions made from
+/// it stay short in the file): no font is measured here, so a label is kept within its room
+/// by an estimate a little on the wide side.
 fn width(text: &str, size: f32, mono: bool) -> f32 {
     let em: f32 = text
         .chars()
@@ -347,7 +347,7 @@ fn width(text: &str, size: f32, mono: bool) -> f32 {
             _ => 0.6,
         })
         .sum();
-    em * size
+    (em * size).ceil()
 }
 
 /// `text` on one line, cut with an ellipsis to fit `room` px.
@@ -817,7 +817,7 @@ fn heading(svg: &mut String, c: &Conversation, exchanges: usize, findings: usize
     );
     let mut facts = vec![format!("openId {}", c.open_id)];
     if let Some(session) = &c.session_id {
-        facts.push(format!("session {session}"));
+        facts.push(format!("sessionId {session}"));
     }
     facts.push(state_label(c.state, lang).to_owned());
     facts.push(day_and_time(c.created_at));
