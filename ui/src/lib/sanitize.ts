@@ -38,8 +38,9 @@ export function sanitizeSnippet(html: string): string {
 
 /**
  * A sequence diagram drawn by the engine (every text escaped there): SVG elements and their
- * presentation attributes only, with the data-* attributes that name each arrow's exchange.
+ * presentation attributes only, with the data-* attributes that name each arrow's exchange;
+ * as nodes to put in the page, not a string to parse again.
  */
-export function sanitizeDiagram(svg: string): string {
-  return purifier.sanitize(svg, { USE_PROFILES: { svg: true } });
+export function sanitizeDiagram(svg: string): DocumentFragment {
+  return purifier.sanitize(svg, { USE_PROFILES: { svg: true }, RETURN_DOM_FRAGMENT: true });
 }
