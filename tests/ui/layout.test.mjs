@@ -162,7 +162,13 @@ describe("layout", () => {
       await page.locator('[data-testid="conversation-list"] [data-conversation]').first().click();
       await page.waitForSelector('[data-testid="transcript"]');
       const buttons = page.locator('[data-testid="export"] button[data-format]');
-      assert.equal(await buttons.count(), 4);
+      assert.deepEqual(await buttons.evaluateAll((bs) => bs.map((b) => b.getAttribute("data-format"))), [
+        "html",
+        "md",
+        "json",
+        "csv",
+        "svg",
+      ]);
       for (const b of await buttons.all()) await reachable(b, `export ${await b.getAttribute("data-format")}`);
       await browser.screenshot(`layout-history-${name(look)}`);
     }
