@@ -112,6 +112,10 @@ describe("agent desk", () => {
     const details = await desk.textContent(`${offered("Ann Lee")} [data-testid="desk-customer-details"]`);
     const ann = (await serve.call("GET", "/api/customers")).find((c) => c.nickname === "Ann Lee");
     assert.ok(details.includes(ann.openId), details);
+    // The Simulator view says so too: Alice's seat is held, and the request waits for her there.
+    await openTab("simulator");
+    await customer.waitForSelector('[data-testid="sim-groups"] [data-group="1"] [data-agent="A001"][data-held="true"]');
+    await customer.waitForSelector('[data-testid="sim-groups"] [data-group="1"] [data-testid="sim-queue"] li:has-text("waits for Alice at the desk")');
     // Bob is scripted: his customer, who came later, chats while Ann waits for the person.
     await newCustomer("Cai Wen", 2);
     await waitForStatus(customer, serve, "chatting");

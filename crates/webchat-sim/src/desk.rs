@@ -87,22 +87,11 @@ pub struct DeskView {
 pub struct DeskContent {
     /// The seat the view was asked for, when a person holds it.
     pub seat: Option<String>,
-    pub agents: Vec<DeskAgent>,
+    pub agents: Vec<AgentView>,
     pub groups: Vec<DeskGroup>,
     /// The seat's sessions: those it serves, and those it ended since it was taken.
     pub sessions: Vec<DeskSession>,
     pub emoji: Vec<EmojiView>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimDeskAgent"))]
-pub struct DeskAgent {
-    #[serde(flatten)]
-    #[cfg_attr(feature = "ts", ts(flatten))]
-    pub agent: AgentView,
-    /// A person holds its seat.
-    pub held: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -427,14 +416,7 @@ impl SimState {
         });
         let content = DeskContent {
             seat: held.map(|(agent, _)| agent.clone()),
-            agents: self
-                .agents
-                .iter()
-                .map(|a| DeskAgent {
-                    agent: self.agent_view(&a.id),
-                    held: self.seats.holds(&a.id),
-                })
-                .collect(),
+            agents: self.agents.iter().map(|a| self.agent_view(&a.id)).collect(),
             groups: self
                 .groups
                 .iter()

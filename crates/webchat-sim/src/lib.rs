@@ -38,9 +38,7 @@ pub use config::{
     WorkingHours,
 };
 pub use control::SimControl;
-pub use desk::{
-    Desk, DeskAgent, DeskContent, DeskGroup, DeskPlace, DeskSession, DeskView, SEAT_LEASE,
-};
+pub use desk::{Desk, DeskContent, DeskGroup, DeskPlace, DeskSession, DeskView, SEAT_LEASE};
 pub use emoji::EmojiView;
 pub use error::SimError;
 pub use faults::{FaultSpec, NextRequestStatus, RoutingFailure};

@@ -141,6 +141,9 @@ pub struct AgentView {
     pub capacity: Option<u32>,
     /// Chats it serves plus requests it is looking at.
     pub load: u32,
+    /// A person holds its seat at the agent desk: they decide, not the script.
+    #[serde(default)]
+    pub held: bool,
 }
 
 /// A request's place in its group's queue.
@@ -967,6 +970,7 @@ impl SimState {
             online: agent.is_some_and(|a| a.online),
             capacity: agent.and_then(|a| a.capacity),
             load: u32::try_from(self.load_of(id)).unwrap_or(u32::MAX),
+            held: self.seats.holds(id),
         }
     }
 

@@ -469,6 +469,8 @@ const en = {
   emojiHeart: "Heart",
   emojiStar: "Star",
   emojiOk: "OK",
+  simAtDesk: "at the desk",
+  simWaitsForDesk: "waits for {agent} at the desk",
 } as const;
 
 export type Key = keyof typeof en;
@@ -940,6 +942,8 @@ const zh: Record<Key, string> = {
   emojiHeart: "爱心",
   emojiStar: "星星",
   emojiOk: "好的",
+  simAtDesk: "坐席台接管中",
+  simWaitsForDesk: "等待坐席台上的 {agent} 接入",
 };
 
 const dictionaries: Record<Lang, Record<Key, string>> = { en, zh };

@@ -7,4 +7,8 @@ export type SimAgentView = { id: string, name: string, skillGroups: number[], on
 /**
  * Chats it serves plus requests it is looking at.
  */
-load: number, };
+load: number, 
+/**
+ * A person holds its seat at the agent desk: they decide, not the script.
+ */
+held: boolean, };
