@@ -83,13 +83,31 @@ describe("records", () => {
     }
   });
 
+  /** The entries of a zip whose entries are stored (not compressed), by name. */
+  function storedZip(zip) {
+    const entries = new Map();
+    for (let at = 0; zip.readUInt32LE(at) === 0x04034b50; ) {
+      const [size, nameLength, extraLength] = [zip.readUInt32LE(at + 18), zip.readUInt16LE(at + 26), zip.readUInt16LE(at + 28)];
+      const name = zip.toString("utf8", at + 30, at + 30 + nameLength);
+      const start = at + 30 + nameLength + extraLength;
+      entries.set(name, zip.subarray(start, start + size));
+      at = start + size;
+    }
+    return entries;
+  }
+
   test("a transcript opens from a hit and exports", async () => {
     await page.locator('[data-testid="search-results"] li button').first().click();
     await page.waitForSelector('[data-testid="transcript"]');
     await page.waitForSelector('[data-testid="messages"] [data-direction="in"]');
     const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="export"] [data-format="md"]')]);
-    assert.match(download.suggestedFilename(), /^conversation-\d+\.md$/);
-    const text = readFileSync(await download.path(), "utf8");
+    // The agent's greeting shows emoji pictures: the Markdown comes in a zip, its files beside it.
+    assert.match(download.suggestedFilename(), /^conversation-\d+\.zip$/);
+    const entries = storedZip(readFileSync(await download.path()));
+    const mdName = [...entries.keys()].find((n) => /^conversation-\d+\.md$/.test(n));
+    assert.ok(mdName, [...entries.keys()].join(", "));
+    const text = entries.get(mdName).toString("utf8");
+    for (const target of text.matchAll(/\]\(([^)]+)\)/g)) assert.ok(entries.get(target[1])?.length > 0, `${target[1]} is in the zip`);
     assert.match(text, /^# Conversation \d+ — Wang Fang/);
     assert.match(text, /\*\*Wang Fang\*\* · [\d: -]+ · _text_  \nrefund for the blue kettle\n/);
     const toast = page.locator('[data-testid="toasts"] .toast', { hasText: `Export downloaded as ${download.suggestedFilename()}` });

@@ -3,6 +3,7 @@
 //! for the event stream and media previews, which browsers fetch without headers).
 //! `wxsim serve` binds it on loopback; the desktop shell calls the same router in-process.
 
+mod bundle;
 pub mod docs;
 
 use std::convert::Infallible;
@@ -27,7 +28,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::docs::RouteDoc;
 use wxsim_engine::access::query_value;
 use wxsim_engine::contract::ContractReport;
-use wxsim_engine::export::{self, Embedded, ExportFormat};
+use wxsim_engine::export::{self, Embedded, ExportFormat, Files};
 use wxsim_engine::faults::ListenerFault;
 use wxsim_engine::protocol::{Lang, MessageContent, WireId};
 use wxsim_engine::scenario_file::{Expect, UnknownExpect};
@@ -188,7 +189,7 @@ fn table() -> Vec<(RouteDoc, MethodRouter<Api>)> {
         (doc("GET", "/api/conversations/{id}/messages", "", "its transcript"), get(messages)),
         (doc("POST", "/api/conversations/{id}/pulse", "", "`{alive}` (`pulse.do`)"), post(pulse)),
         (
-            doc("GET", "/api/conversations/{id}/export", "query `format=html|md|json|csv|svg|scenario`, `lang=en|zh` (svg), `expect=any|exact|regex` (scenario)", "the transcript, its exchanges as a sequence diagram (svg), or a `wxsim run` scenario with its media inside (scenario), as a download"),
+            doc("GET", "/api/conversations/{id}/export", "query `format=html|md|json|csv|svg|scenario`, `lang=en|zh` (svg), `expect=any|exact|regex` (scenario)", "the transcript, its exchanges as a sequence diagram (svg), or a `wxsim run` scenario with its media inside (scenario), as a download; md and json with media files come as a zip, the files in a folder beside the export"),
             get(export_conversation),
         ),
         (
@@ -493,6 +494,7 @@ async fn export_conversation(
     let format = export_format(&q.format)?;
     let conversation = api.engine.conversation(id).await?;
     let messages = api.engine.messages(id).await?;
+    let stem = format!("conversation-{id}");
     let embedded = match format {
         ExportFormat::Svg => {
             let filter = wxsim_engine::diagram::exchange_filter(id);
@@ -508,10 +510,20 @@ async fn export_conversation(
                 .unwrap_or_default();
             Embedded::scenario(api.engine.recording(id).await?, expect)
         }
-        _ => api.engine.embedded(&messages).await?,
+        _ => {
+            let files = Files::for_format(format);
+            let embedded = api.engine.embedded(&messages, files).await?;
+            match files {
+                Files::All => embedded.beside(&format!("{stem}-media")),
+                Files::Pictures => embedded,
+            }
+        }
     };
     let body = export::conversation(format, &conversation, &messages, &embedded);
-    Ok(download(format, &format!("conversation-{id}"), body))
+    match embedded.files_beside() {
+        beside if beside.is_empty() => Ok(download(format, &stem, body)),
+        beside => Ok(bundle::download(format, &stem, &body, &beside)),
+    }
 }
 
 async fn export_search(

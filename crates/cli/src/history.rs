@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 use chrono::{Local, NaiveDate, NaiveDateTime, TimeZone};
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use wxsim_engine::export::{self, Embedded, ExportFormat};
+use wxsim_engine::export::{self, Embedded, ExportFormat, Files};
 use wxsim_engine::protocol::Lang;
 use wxsim_engine::scenario_file::{self, Expect, Placement, Recording};
 use wxsim_engine::store::Store;
@@ -84,7 +84,8 @@ enum HistoryCommand {
         /// How a scenario expects the agent's replies: any (reply), exact (text) or regex.
         #[arg(long, default_value = "any")]
         expect: Expect,
-        /// Write here instead of stdout (a scenario's media files go beside it).
+        /// Write here instead of stdout (the media files of an md, json or scenario export
+        /// go beside it, in a folder named after it).
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
         #[arg(long, default_value_t = 1000)]
@@ -232,8 +233,18 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
                     let messages = store.messages(id).await?;
                     let embedded = match format {
                         ExportFormat::Html => {
-                            Embedded::gather(&store, &dir.join("media"), &messages).await?
+                            let media = dir.join("media");
+                            Embedded::gather(&store, &media, &messages, Files::Pictures).await?
                         }
+                        ExportFormat::Markdown | ExportFormat::Json => match &output {
+                            Some(path) => {
+                                let media = dir.join("media");
+                                let gathered =
+                                    Embedded::gather(&store, &media, &messages, Files::All).await?;
+                                gathered.beside(&format!("{}-media", file_stem(path)))
+                            }
+                            None => Embedded::default(),
+                        },
                         ExportFormat::Svg => {
                             let filter = wxsim_engine::diagram::exchange_filter(id);
                             Embedded::diagram(store.exchanges(&filter).await?, lang)
@@ -244,7 +255,11 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
                         ),
                         _ => Embedded::default(),
                     };
-                    export::conversation(format, &c, &messages, &embedded)
+                    let text = export::conversation(format, &c, &messages, &embedded);
+                    if let Some(path) = &output {
+                        write_beside(path, &embedded.files_beside())?;
+                    }
+                    text
                 }
                 (None, Some(q)) => export::search(format, &q, &store.search(&q, limit).await?)?,
                 (None, None) => bail!("name what to export: --conversation ID or --search QUERY"),
@@ -262,19 +277,37 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
 
 /// The text of a scenario to be written at `path`; its media files are written beside it now.
 fn scenario_beside(recording: &Recording, expect: Expect, path: &Path) -> anyhow::Result<String> {
-    let stem = path
-        .file_stem()
-        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-    let saved = scenario_file::render(recording, expect, Placement::Beside, &stem);
+    let saved = scenario_file::render(recording, expect, Placement::Beside, &file_stem(path));
+    let files: Vec<(String, &[u8])> = saved
+        .files
+        .iter()
+        .map(|(name, bytes)| (name.clone(), bytes.as_slice()))
+        .collect();
+    write_beside(path, &files)?;
+    Ok(saved.text)
+}
+
+/// The name of the export at `path` without its extension.
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map_or("export".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// Writes `files` (paths relative to the export) beside the export at `path`.
+fn write_beside(path: &Path, files: &[(String, &[u8])]) -> anyhow::Result<()> {
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    for (name, bytes) in saved.files {
+    for (name, bytes) in files {
         let file = folder.join(name);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
         std::fs::write(&file, bytes).with_context(|| format!("cannot write {}", file.display()))?;
     }
-    Ok(saved.text)
+    Ok(())
 }
 
 /// Customer ids matching `--customer` by openId or nickname; `None` when not filtering.

@@ -348,9 +348,14 @@ impl Engine {
         self.inner.store.search(query, limit).await
     }
 
-    /// What an HTML export of `messages` carries inside itself.
-    pub async fn embedded(&self, messages: &[Message]) -> Result<crate::export::Embedded> {
-        crate::export::Embedded::gather(&self.inner.store, self.inner.media.dir(), messages).await
+    /// The files an export of `messages` shows: `files` says which.
+    pub async fn embedded(
+        &self,
+        messages: &[Message],
+        files: crate::export::Files,
+    ) -> Result<crate::export::Embedded> {
+        let (store, dir) = (&self.inner.store, self.inner.media.dir());
+        crate::export::Embedded::gather(store, dir, messages, files).await
     }
 
     /// What a scenario saved from conversation `id` is made of.

@@ -101,17 +101,51 @@ impl FromStr for ExportFormat {
 }
 
 /// What an export shows besides the transcript, read only for the formats that show it:
-/// the files an HTML transcript carries inside itself, each as a `data:` URI (the pictures
-/// agent HTML points at, kept on arrival, by address; the customer's images, by media id),
+/// the files a transcript shows (the pictures agent HTML points at, kept on arrival, by
+/// address; the customer's media, by media id), which an HTML transcript carries inside
+/// itself as `data:` URIs and a Markdown or JSON one names in a folder beside it,
 /// the exchanges an SVG diagram draws, with the language of its labels, and what a saved
 /// scenario is made of, with how it expects the agent's replies.
 #[derive(Default)]
 pub struct Embedded {
-    by_url: HashMap<String, String>,
-    by_media: HashMap<String, String>,
+    by_url: HashMap<String, Shown>,
+    by_media: HashMap<String, Shown>,
+    /// The folder beside the export that Markdown and JSON name the files in.
+    beside: Option<String>,
     exchanges: Vec<Exchange>,
     lang: Lang,
     recording: Option<(Recording, Expect)>,
+}
+
+/// A file a transcript shows, as kept in the media folder.
+struct Shown {
+    file_name: String,
+    mime: String,
+    bytes: Vec<u8>,
+}
+
+impl Shown {
+    fn data_uri(&self) -> String {
+        data_uri(&self.mime, &self.bytes)
+    }
+}
+
+/// Which of a transcript's files to read: HTML embeds pictures only; the files beside a
+/// Markdown or JSON transcript are all of them (voice and video too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Files {
+    Pictures,
+    All,
+}
+
+impl Files {
+    /// What an export in `format` shows.
+    pub fn for_format(format: ExportFormat) -> Files {
+        match format {
+            ExportFormat::Markdown | ExportFormat::Json => Files::All,
+            _ => Files::Pictures,
+        }
+    }
 }
 
 fn data_uri(mime: &str, bytes: &[u8]) -> String {
@@ -143,7 +177,12 @@ impl Embedded {
 
     /// Reads what `messages` show from the store and the media folder at `media_dir`; a
     /// file that is missing is left at its address (or as its words).
-    pub async fn gather(store: &Store, media_dir: &Path, messages: &[Message]) -> Result<Embedded> {
+    pub async fn gather(
+        store: &Store,
+        media_dir: &Path,
+        messages: &[Message],
+        files: Files,
+    ) -> Result<Embedded> {
         let folder = MediaFolder::open(media_dir)?;
         let urls: Vec<String> = messages
             .iter()
@@ -153,34 +192,122 @@ impl Embedded {
         let mut embedded = Embedded::default();
         for picture in store.pictures(urls).await? {
             if let Ok(bytes) = folder.read(&picture.file_name).await {
-                embedded
-                    .by_url
-                    .insert(picture.url, data_uri(&picture.mime, &bytes));
+                let shown = Shown {
+                    file_name: picture.file_name,
+                    mime: picture.mime,
+                    bytes,
+                };
+                embedded.by_url.insert(picture.url, shown);
             }
         }
         for m in messages {
-            let Some(MessageContent::Image(image)) = &m.content else {
-                continue;
+            let ids = match (&m.content, files) {
+                (Some(MessageContent::Image(image)), _) => vec![&image.media_id],
+                (Some(MessageContent::Voice(voice)), Files::All) => vec![&voice.media_id],
+                (Some(MessageContent::Video(video)), Files::All) => {
+                    vec![&video.media_id, &video.thumb_media_id]
+                }
+                _ => continue,
             };
-            if let Some(media) = store.media(&image.media_id).await? {
+            for id in ids {
+                let Some(media) = store.media(id).await? else {
+                    continue;
+                };
                 if let Ok(bytes) = folder.read(&media.file_name).await {
-                    embedded
-                        .by_media
-                        .insert(media.media_id, data_uri(&media.mime, &bytes));
+                    let shown = Shown {
+                        file_name: media.file_name,
+                        mime: media.mime,
+                        bytes,
+                    };
+                    embedded.by_media.insert(media.media_id, shown);
                 }
             }
         }
         Ok(embedded)
     }
 
+    /// Markdown and JSON name the files in folder `dir` beside the export (a relative path);
+    /// [`Embedded::files_beside`] says what to write there.
+    pub fn beside(mut self, dir: &str) -> Embedded {
+        self.beside = Some(dir.to_owned());
+        self
+    }
+
+    /// The files to write beside a Markdown or JSON export, by their path relative to it.
+    pub fn files_beside(&self) -> Vec<(String, &[u8])> {
+        let Some(dir) = &self.beside else {
+            return vec![];
+        };
+        let mut files: Vec<(String, &[u8])> = self
+            .by_url
+            .values()
+            .chain(self.by_media.values())
+            .map(|f| (format!("{dir}/{}", f.file_name), f.bytes.as_slice()))
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files.dedup_by(|a, b| a.0 == b.0);
+        files
+    }
+
+    /// Where a Markdown or JSON export names a file, if it is beside it.
+    fn path_beside(&self, shown: &Shown) -> Option<String> {
+        self.beside
+            .as_ref()
+            .map(|dir| format!("{dir}/{}", shown.file_name))
+    }
+
+    /// The files beside message `m`'s line: its media, or the pictures its HTML shows.
+    fn beside_message(&self, m: &Message) -> Vec<(&'static str, String)> {
+        if self.beside.is_none() {
+            return vec![];
+        }
+        let named = |kind: &'static str, shown: Option<&Shown>| {
+            shown.and_then(|s| self.path_beside(s)).map(|p| (kind, p))
+        };
+        match (&m.content, &m.html) {
+            (Some(MessageContent::Image(i)), _) => named("image", self.by_media.get(&i.media_id))
+                .into_iter()
+                .collect(),
+            (Some(MessageContent::Voice(v)), _) => named("voice", self.by_media.get(&v.media_id))
+                .into_iter()
+                .collect(),
+            (Some(MessageContent::Video(v)), _) => [
+                named("video", self.by_media.get(&v.media_id)),
+                named("thumb", self.by_media.get(&v.thumb_media_id)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            (_, Some(html)) => picture_urls(html)
+                .into_iter()
+                .filter_map(|url| named("picture", self.by_url.get(&url)))
+                .collect(),
+            _ => vec![],
+        }
+    }
+
+    /// `{url or media id: path beside}` for a JSON export.
+    fn json_files(&self) -> Option<serde_json::Value> {
+        self.beside.as_ref()?;
+        let named = |map: &HashMap<String, Shown>| {
+            map.iter()
+                .filter_map(|(k, s)| Some((k.clone(), json!(self.path_beside(s)?))))
+                .collect::<Vec<_>>()
+        };
+        let mut all = named(&self.by_media);
+        all.extend(named(&self.by_url));
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(serde_json::Value::Object(all.into_iter().collect()))
+    }
+
     /// Agent HTML with its kept pictures inside it.
     fn agent_html(&self, html: &str) -> String {
         self.by_url
             .iter()
-            .fold(html.to_owned(), |html, (url, data)| {
+            .fold(html.to_owned(), |html, (url, shown)| {
                 html.replace(
                     &format!("src=\"{}\"", url.replace('&', "&amp;")),
-                    &format!("src=\"{data}\""),
+                    &format!("src=\"{}\"", shown.data_uri()),
                 )
             })
     }
@@ -196,7 +323,7 @@ pub fn conversation(
 ) -> String {
     match format {
         ExportFormat::Html => conversation_html(conversation, messages, embedded),
-        ExportFormat::Markdown => conversation_markdown(conversation, messages),
+        ExportFormat::Markdown => conversation_markdown(conversation, messages, embedded),
         ExportFormat::Svg => {
             crate::diagram::render(conversation, messages, &embedded.exchanges, embedded.lang)
         }
@@ -208,9 +335,12 @@ pub fn conversation(
                 scenario_file::render(recording, *expect, Placement::Inside, &stem).text
             })
             .unwrap_or_default(),
-        ExportFormat::Json => {
-            pretty(&json!({ "conversation": conversation, "messages": messages }))
-        }
+        ExportFormat::Json => pretty(&match embedded.json_files() {
+            Some(files) => {
+                json!({ "conversation": conversation, "messages": messages, "files": files })
+            }
+            None => json!({ "conversation": conversation, "messages": messages }),
+        }),
         ExportFormat::Csv => csv(
             &[
                 "conversationId",
@@ -386,7 +516,11 @@ fn conversation_html(c: &Conversation, messages: &[Message], embedded: &Embedded
             (Direction::In, Some(html), _) => embedded.agent_html(html),
             (Direction::Out, _, Some(MessageContent::Image(image))) => {
                 match embedded.by_media.get(&image.media_id) {
-                    Some(data) => format!("<img src=\"{data}\" alt=\"{}\">", escape_html(&m.text)),
+                    Some(shown) => format!(
+                        "<img src=\"{}\" alt=\"{}\">",
+                        shown.data_uri(),
+                        escape_html(&m.text)
+                    ),
                     None => escape_html(&m.text),
                 }
             }
@@ -458,7 +592,7 @@ fn md(text: &str) -> String {
     out.replace('\n', "  \n")
 }
 
-fn conversation_markdown(c: &Conversation, messages: &[Message]) -> String {
+fn conversation_markdown(c: &Conversation, messages: &[Message], embedded: &Embedded) -> String {
     let mut out = format!("# {}\n\n", md(&conversation_title(c)));
     for (name, value) in facts(c) {
         let _ = writeln!(out, "- **{name}**: {}", md(&value));
@@ -473,6 +607,14 @@ fn conversation_markdown(c: &Conversation, messages: &[Message]) -> String {
             md(&m.kind),
             md(&m.text)
         );
+        for (kind, path) in embedded.beside_message(m) {
+            let target = path.replace(' ', "%20");
+            if kind == "voice" || kind == "video" {
+                let _ = writeln!(out, "[{kind}]({target})\n");
+            } else {
+                let _ = writeln!(out, "![{kind}]({target})\n");
+            }
+        }
     }
     out
 }

@@ -475,7 +475,10 @@ async fn our_own_robot_hands_a_customer_over_and_transfercon_opens_the_request()
 async fn html_export(engine: &wxsim_engine::Engine, id: i64) -> String {
     let c = engine.conversation(id).await.unwrap();
     let messages = engine.messages(id).await.unwrap();
-    let embedded = engine.embedded(&messages).await.unwrap();
+    let embedded = engine
+        .embedded(&messages, wxsim_engine::export::Files::Pictures)
+        .await
+        .unwrap();
     wxsim_engine::export::conversation(
         wxsim_engine::export::ExportFormat::Html,
         &c,

@@ -223,5 +223,107 @@ fn history_reads_while_serve_holds_the_database_and_the_api_exports_too() {
         .send()
         .unwrap();
     assert_eq!(answer.status(), 422, "an unknown format is refused");
+
+    // Markdown of a conversation with media: one zip, the export and its folder beside it.
+    let bo = conversation_of(&list, "Bo Chen");
+    let answer = client
+        .get(format!("{api}/api/conversations/{bo}/export?format=md"))
+        .bearer_auth("t0k")
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers()["content-type"], "application/zip");
+    assert_eq!(
+        answer.headers()["content-disposition"],
+        format!("attachment; filename=\"conversation-{bo}.zip\"").as_str()
+    );
+    let zip = answer.bytes().unwrap();
+    assert!(zip.starts_with(b"PK\x03\x04"), "a zip");
+    let names = String::from_utf8_lossy(&zip);
+    assert!(names.contains(&format!("conversation-{bo}.md")));
+    assert!(names.contains(&format!("conversation-{bo}-media/")));
     serve.kill();
+}
+
+/// The `](path)` targets of a Markdown text.
+fn md_targets(md: &str) -> Vec<String> {
+    md.split("](")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split_once(')')
+                .map(|(target, _)| target.replace("%20", " "))
+        })
+        .collect()
+}
+
+#[test]
+fn markdown_and_json_exports_carry_their_media_files_beside_them() {
+    let dir = filled_data_dir();
+    let bo = conversation_of(&json(&dir, &["list", "--json"]), "Bo Chen");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+
+    let md_file = out.join("bo.md");
+    history(
+        &dir,
+        &[
+            "export",
+            &bo.to_string(),
+            "--format",
+            "md",
+            "-o",
+            md_file.to_str().unwrap(),
+        ],
+    );
+    let md = std::fs::read_to_string(&md_file).unwrap();
+    let targets = md_targets(&md);
+    // The customer's image, voice, video and its thumbnail, and the emoji the agent showed.
+    for kind in [
+        "![image](",
+        "[voice](",
+        "[video](",
+        "![thumb](",
+        "![picture](",
+    ] {
+        assert!(md.contains(kind), "{kind} in {md}");
+    }
+    for target in &targets {
+        assert!(target.starts_with("bo-media/"), "{target}");
+        let file = out.join(target);
+        assert!(
+            std::fs::metadata(&file).is_ok_and(|m| m.len() > 0),
+            "{} is written",
+            file.display()
+        );
+    }
+    let cat = std::fs::read(crate::repo().join("scenarios/media/cat.png")).unwrap();
+    assert!(
+        targets
+            .iter()
+            .any(|t| std::fs::read(out.join(t)).unwrap() == cat),
+        "the customer's picture is beside the export, byte for byte"
+    );
+
+    let json_file = out.join("bo.json");
+    history(
+        &dir,
+        &[
+            "export",
+            &bo.to_string(),
+            "--format",
+            "json",
+            "-o",
+            json_file.to_str().unwrap(),
+        ],
+    );
+    let exported: Value = serde_json::from_slice(&std::fs::read(&json_file).unwrap()).unwrap();
+    let files = exported["files"].as_object().expect("a files map");
+    assert!(files.len() >= 5, "{files:?}");
+    for path in files.values() {
+        let path = path.as_str().unwrap();
+        assert!(
+            path.starts_with("bo-media/") && out.join(path).is_file(),
+            "{path}"
+        );
+    }
 }
