@@ -50,14 +50,49 @@ fn wait<T>(what: &str, secs: u64, mut probe: impl FnMut() -> Option<T>) -> T {
     }
 }
 
+/// `wxsim proxy` between webchat and the hosting service's listener, on the ports `listen`
+/// and `callback`, recording into `data_dir`.
+fn start_proxy(
+    webchat: &str,
+    hosting: &str,
+    (listen, callback): (u16, u16),
+    data_dir: &str,
+) -> Serve {
+    Serve::spawn(
+        &[
+            "proxy",
+            "--webchat",
+            webchat,
+            "--hosting",
+            hosting,
+            "--listen",
+            &format!("127.0.0.1:{listen}"),
+            "--callback-listen",
+            &format!("127.0.0.1:{callback}"),
+            "--api-listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            data_dir,
+            "--token",
+            "proxy",
+        ],
+        "proxy",
+        "open",
+    )
+}
+
 /// The simulator, the hosting service and the proxy between them.
 struct Pair {
     webchat: Option<Serve>,
     /// The simulator's webchat URL, and the callback URL it was given (the proxy's).
     webchat_url: String,
     ari: String,
+    /// The proxy's two addresses, each side's in place of the other.
+    listen: u16,
+    callback: u16,
     hosting: Serve,
-    proxy: Serve,
+    /// Taken while one proxy gives way to another.
+    proxy: Option<Serve>,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
 }
 
@@ -84,26 +119,12 @@ impl Pair {
                 &format!("http://127.0.0.1:{listen}/webchat"),
             ],
         );
-        let proxy = Serve::spawn(
-            &[
-                "proxy",
-                "--webchat",
-                webchat.get("webchat"),
-                "--hosting",
-                hosting.listener(),
-                "--listen",
-                &format!("127.0.0.1:{listen}"),
-                "--callback-listen",
-                &format!("127.0.0.1:{callback}"),
-                "--api-listen",
-                "127.0.0.1:0",
-                "--data-dir",
-                dirs.1.path().to_str().unwrap(),
-                "--token",
-                "proxy",
-            ],
-            "proxy",
-            "open",
+        let webchat_url = webchat.get("webchat").to_owned();
+        let proxy = start_proxy(
+            &webchat_url,
+            hosting.listener(),
+            (listen, callback),
+            dirs.1.path().to_str().unwrap(),
         );
         assert_eq!(
             proxy.get("listen"),
@@ -111,13 +132,32 @@ impl Pair {
             "the proxy names the webchat URL to give the hosting service"
         );
         Pair {
-            webchat_url: webchat.get("webchat").to_owned(),
+            webchat_url,
             ari: format!("http://127.0.0.1:{callback}"),
             webchat: Some(webchat),
+            listen,
+            callback,
             hosting,
-            proxy,
+            proxy: Some(proxy),
             _dirs: dirs,
         }
+    }
+
+    fn proxy(&self) -> &Serve {
+        self.proxy.as_ref().expect("a proxy runs")
+    }
+
+    /// Another proxy in the same place (the first one gone), recording into `data_dir`.
+    fn restart_proxy(&mut self, data_dir: &str) {
+        if let Some(old) = self.proxy.take() {
+            old.kill();
+        }
+        self.proxy = Some(start_proxy(
+            &self.webchat_url,
+            self.hosting.listener(),
+            (self.listen, self.callback),
+            data_dir,
+        ));
     }
 
     fn webchat_state(&self) -> Value {
@@ -242,6 +282,25 @@ fn converse(pair: &Pair) -> i64 {
     id
 }
 
+/// The exchanges in `ours` that are `theirs`: the same way, operation, method, bodies and
+/// status.
+fn same_as<'a>(ours: &'a [Value], theirs: &Value) -> Vec<&'a Value> {
+    ours.iter()
+        .filter(|o| {
+            [
+                "direction",
+                "operation",
+                "method",
+                "requestBody",
+                "status",
+                "responseBody",
+            ]
+            .iter()
+            .all(|field| o[field] == theirs[field])
+        })
+        .collect()
+}
+
 /// The hosting service's conversation of a customer.
 fn conversation_of(side: &Serve, customer: i64) -> Value {
     let id =
@@ -314,7 +373,7 @@ fn a_real_pair_talks_through_the_proxy_unchanged_and_recorded() {
     let id = converse(&pair);
     let others = [transfer(&pair), queue_and_cancel(&pair)];
     let hosting = &pair.hosting;
-    let proxy = &pair.proxy;
+    let proxy = pair.proxy();
 
     // Every exchange the hosting service logged, the proxy recorded once, with the same
     // bytes both ways and the same contract findings.
@@ -344,21 +403,7 @@ fn a_real_pair_talks_through_the_proxy_unchanged_and_recorded() {
         assert!(operations.contains(&needed), "{needed} in {operations:?}");
     }
     for theirs in &theirs {
-        let same: Vec<&Value> = ours
-            .iter()
-            .filter(|o| {
-                [
-                    "direction",
-                    "operation",
-                    "method",
-                    "requestBody",
-                    "status",
-                    "responseBody",
-                ]
-                .iter()
-                .all(|field| o[field] == theirs[field])
-            })
-            .collect();
+        let same = same_as(&ours, theirs);
         assert_eq!(
             same.len(),
             1,
@@ -495,7 +540,7 @@ fn a_real_pair_talks_through_the_proxy_unchanged_and_recorded() {
     });
     pair.webchat.take().unwrap().kill();
     let hosting = &pair.hosting;
-    let proxy = &pair.proxy;
+    let proxy = pair.proxy();
     let failed = client()
         .post(format!("{}/api/customers/{second}/messages", hosting.api()))
         .bearer_auth("hosting")
@@ -573,4 +618,81 @@ fn a_real_pair_talks_through_the_proxy_unchanged_and_recorded() {
         .send()
         .unwrap();
     assert_eq!(info.status().as_u16(), 200, "the proxy keeps running");
+}
+
+#[test]
+fn a_chat_that_began_before_the_proxy_started_is_taken_up() {
+    let mut pair = Pair::start();
+    let hosting = &pair.hosting;
+    let id = hosting.call(
+        "POST",
+        "/api/customers",
+        Some(json!({"nickname": "Ann", "skillGroup": 1})),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    hosting.call("POST", &format!("/api/customers/{id}/request-chat"), None);
+    wait("the chat is accepted", 20, || {
+        (customer_state(hosting, id) == "chatting").then_some(())
+    });
+    // What the hosting service logged so far went past another proxy, now gone; a new one
+    // with an empty history takes its place, in the middle of the chat.
+    wait("the greeting arrives", 20, || {
+        transcript(
+            hosting,
+            conversation_of(hosting, id)["id"].as_i64().unwrap(),
+        )
+        .iter()
+        .any(|l| l[0] == "in")
+        .then_some(())
+    });
+    let before = exchanges(&pair.hosting).len();
+    let fresh = tempfile::tempdir().unwrap();
+    pair.restart_proxy(fresh.path().to_str().unwrap());
+    let (hosting, proxy) = (&pair.hosting, pair.proxy());
+    let sent = hosting.call(
+        "POST",
+        &format!("/api/customers/{id}/messages"),
+        Some(json!({"msgType": "text", "content": "Are you still there?"})),
+    );
+    assert_eq!(sent["delivery"], "sent", "{sent}");
+    let conversation = sent["conversationId"].as_i64().unwrap();
+    wait("the agent answers", 20, || {
+        (transcript(hosting, conversation)
+            .iter()
+            .filter(|l| l[0] == "in")
+            .count()
+            >= 2)
+            .then_some(())
+    });
+    hosting.call("POST", &format!("/api/customers/{id}/close"), None);
+
+    let (theirs, ours) = wait("the new proxy records what passed it", 20, || {
+        let theirs = exchanges(hosting).split_off(before);
+        let ours = exchanges(proxy);
+        (ours.len() == theirs.len()).then_some((theirs, ours))
+    });
+    for theirs in &theirs {
+        let same = same_as(&ours, theirs);
+        assert_eq!(same.len(), 1, "the new proxy recorded {theirs:#}");
+        assert_eq!(
+            same[0]["findings"], theirs["findings"],
+            "no unknown session: {}",
+            theirs["operation"]
+        );
+    }
+    let customer = hosting.call("GET", &format!("/api/customers/{id}"), None);
+    let taken_up = seen_customer(proxy, &customer);
+    assert_eq!(taken_up["state"], "closed");
+    let lines = transcript(proxy, taken_up["conversationId"].as_i64().unwrap());
+    assert!(
+        lines
+            .iter()
+            .any(|l| l[0] == "out" && l[2] == "Are you still there?" && l[3] == "sent"),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l[0] == "in"),
+        "the agent's answer: {lines:?}"
+    );
 }

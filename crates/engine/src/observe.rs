@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 use wxsim_protocol::parse::parse_value;
 use wxsim_protocol::{
     BasicAnswer, CallbackKind, CreateConAnswer, CreateConRequest, Endpoint, Finding, GetMsgRequest,
-    MessageContent, QueueLengthAnswer, RateSessionRequest, TransferConRequest,
+    MessageContent, QueueLengthAnswer, RateSessionRequest, TransferConRequest, WireId,
 };
 
 use crate::callbacks::{apply, named_conversation, Callback};
@@ -37,9 +37,12 @@ use crate::contract::{answer_findings, request_findings};
 use crate::engine::{Engine, Role};
 use crate::error::Result;
 use crate::events::EngineEvent;
-use crate::model::{ExchangeDirection, ExchangeOutcome, Media, MediaKind, Message, NewCustomer};
+use crate::model::{
+    ConversationState, ExchangeDirection, ExchangeOutcome, Media, MediaKind, Message, NewCustomer,
+};
 use crate::store::{
-    customers, exchanges, media, messages, now_ms, ConversationRow, NewExchange, NewMessage,
+    conversations, customers, exchanges, media, messages, now_ms, ConversationRow, NewExchange,
+    NewMessage,
 };
 use crate::system_line::SystemLine;
 
@@ -228,7 +231,7 @@ impl Engine {
                         .await
                 }
                 Ok(_) => {
-                    let ctx = self.context_of(value).await?;
+                    let ctx = self.chat_of(value).await?;
                     let Some(id) = ctx.conversation_id else {
                         return Ok(Intent::Plain(ctx));
                     };
@@ -245,7 +248,7 @@ impl Engine {
                 let content = parse_value::<GetMsgRequest>(value.clone())
                     .ok()
                     .and_then(|r| r.message().ok());
-                let ctx = self.context_of(value).await?;
+                let ctx = self.chat_of(value).await?;
                 match (content, ctx.conversation_id) {
                     (Some(content), Some(id)) => {
                         let message = self.store_observed_message(id, content).await?;
@@ -264,6 +267,27 @@ impl Engine {
             .store()
             .read(move |conn| named_conversation(conn, &value))
             .await?;
+        Ok(row.as_ref().map(Engine::context).unwrap_or_default())
+    }
+
+    /// As [`Engine::context_of`] for a call the hosting service makes about a chat in
+    /// progress: one that began before the proxy started is adopted, since the hosting
+    /// service, which sent it, knows it.
+    async fn chat_of(&self, value: Value) -> Result<CallContext> {
+        let profile = self.profile().name;
+        let (row, adopted) = self
+            .store()
+            .write(move |conn| {
+                if let Some(row) = named_conversation(conn, &value)? {
+                    return Ok((Some(row), false));
+                }
+                let adopted = adopt(conn, &value, ConversationState::Chatting, &profile)?;
+                Ok((named_conversation(conn, &value)?, adopted))
+            })
+            .await?;
+        if let (Some(row), true) = (&row, adopted) {
+            self.announce(row).await?;
+        }
         Ok(row.as_ref().map(Engine::context).unwrap_or_default())
     }
 
@@ -473,10 +497,29 @@ impl Engine {
         let media_file = (kind == CallbackKind::GetMedia)
             .then(|| answered_file(&answer.body))
             .flatten();
+        let taken_as_known = log.exchange.result_code == Some(1);
+        let body = serde_json::from_slice::<Value>(&seen.body).unwrap_or(Value::Null);
         let (applied, row, customer) = self
             .store()
             .write(move |conn| {
-                let applied = apply(conn, &callback, &settings)?;
+                let mut applied = apply(conn, &callback, &settings)?;
+                let refused = applied
+                    .answer
+                    .get("result")
+                    .or_else(|| applied.answer.get("code"));
+                if taken_as_known && refused.and_then(Value::as_i64) != Some(1) {
+                    // The hosting service knew what we do not: a chat that began before
+                    // the proxy started. It is adopted, and the callback applied to it.
+                    let state = match kind {
+                        CallbackKind::Create | CallbackKind::UpdateRequestStatus => {
+                            ConversationState::Queued
+                        }
+                        _ => ConversationState::Chatting,
+                    };
+                    if adopt(conn, &body, state, &settings.profile.name)? {
+                        applied = apply(conn, &callback, &settings)?;
+                    }
+                }
                 let mut exchange = log.clone().with_history(applied.findings.clone());
                 exchange.open_id = applied.open_id.clone();
                 exchange.conversation_id = applied.conversation.as_ref().map(|c| c.id);
@@ -637,6 +680,63 @@ fn url_path(path: &str) -> &str {
         }
         None => without_query,
     }
+}
+
+/// Adopts a chat the body names that began before the proxy started: its customer (by
+/// `openId`, new if unknown) and, unless that customer has a chat in progress, a
+/// conversation in `state` with the ids the body gives (`sessionId`, `agentId`,
+/// `requestId`, `agentName`). False when the body names no customer.
+fn adopt(
+    conn: &rusqlite::Connection,
+    body: &Value,
+    state: ConversationState,
+    profile: &str,
+) -> Result<bool> {
+    let id = |field: &str| {
+        body.get(field)
+            .filter(|v| v.is_string() || v.is_number())
+            .and_then(|v| serde_json::from_value::<WireId>(v.clone()).ok())
+    };
+    let Some(open_id) = id("openId").map(|o| o.key()).filter(|o| !o.is_empty()) else {
+        return Ok(false);
+    };
+    let customer = match customers::id_by_open_id(conn, &open_id)? {
+        Some(customer) => customer,
+        None => customers::insert(
+            conn,
+            &open_id,
+            &NewCustomer {
+                open_id: Some(open_id.clone()),
+                nickname: open_id.clone(),
+                head_img_url: None,
+                source: None,
+                brand: None,
+                skill_group: 0,
+                agent_id: None,
+                tracks: None,
+            },
+        )?,
+    };
+    if conversations::active_for_customer(conn, customer)?.is_some() {
+        return Ok(true);
+    }
+    let mut row = conversations::insert(conn, customer, profile)?;
+    row.set_state(state);
+    if let Some(session) = id("sessionId").filter(|s| s.key() != "0") {
+        row.set_session_id(&session);
+    }
+    if let Some(agent) = id("agentId") {
+        row.set_agent(&agent);
+    }
+    if let Some(request) = id("requestId") {
+        row.set_request_id(&request);
+    }
+    row.agent_name = body
+        .get("agentName")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    conversations::save(conn, row)?;
+    Ok(true)
 }
 
 /// The media ids a message names, with the type webchat downloads each under.
