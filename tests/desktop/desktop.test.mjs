@@ -572,4 +572,45 @@ describe("desktop window", () => {
       await inWindow(main);
     }
   });
+
+  test("Ctrl + zooms the window's page and the zoom is kept after a reload; Ctrl 0 goes back", async () => {
+    const CTRL = "\uE009";
+    /** The zoom the page asked for, the window's width in CSS pixels, and how wide the page is laid out. */
+    const seen = () =>
+      s.execute("return { zoom: document.documentElement.dataset.zoom, width: innerWidth, laidOut: document.scrollingElement.scrollWidth }");
+    /** Presses `keys` together, as real key events in the window. */
+    const chord = (...keys) =>
+      s.call("POST", "/actions", {
+        actions: [
+          {
+            type: "key",
+            id: "keyboard",
+            actions: [...keys.map((value) => ({ type: "keyDown", value })), ...[...keys].reverse().map((value) => ({ type: "keyUp", value }))],
+          },
+        ],
+      });
+    /** Waits until the page is zoomed to `zoom`: fewer CSS pixels across the same window, nothing wider than it (but for rounding). */
+    async function zoomedTo(zoom, full) {
+      let now;
+      await eventually(
+        async () => {
+          now = await seen();
+          return now.zoom === String(zoom) && Math.abs(now.width * zoom - full) <= 2 && now.laidOut <= now.width + 1;
+        },
+        { what: `zoom ${zoom}` },
+      ).catch((e) => {
+        throw new Error(`${e.message}: the page shows ${JSON.stringify(now)}`);
+      });
+    }
+    const start = await seen();
+    assert.equal(start.zoom, "1");
+    await chord(CTRL, "=");
+    await zoomedTo(1.1, start.width);
+    await s.execute("location.reload()");
+    await s.waitFor('[data-testid="customer-list"] button.row');
+    await zoomedTo(1.1, start.width);
+    await screenshot("desktop-zoom-110");
+    await chord(CTRL, "0");
+    await zoomedTo(1, start.width);
+  });
 });

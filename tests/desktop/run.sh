@@ -24,6 +24,9 @@ export WXSIM_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/wxsim-desktop"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export WXSIM_DATA_DIR="$work/data" WXSIM_LISTEN=127.0.0.1:0
+# The webview's own storage (localStorage: theme, language, presenter mode, zoom) starts fresh
+# each run, not as an earlier run on this machine left it.
+export XDG_DATA_HOME="$work/xdg"
 export RUST_LOG="${RUST_LOG:-warn}"
 mkdir -p tests/desktop/screenshots
 

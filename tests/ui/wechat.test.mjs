@@ -66,7 +66,10 @@ describe("wechat view", () => {
     const [avatar, box, smile] = await Promise.all([greeting.locator(".avatar").boundingBox(), bubble.boundingBox(), emoji.boundingBox()]);
     assert.ok(avatar.x + avatar.width <= box.x, "the agent's avatar is left of the bubble");
     assert.ok(smile.height <= 30, `the emoji sits in the line (${smile.height}px high)`);
-    assert.ok((await rows("system").count()) > 0, "the chat's events show as lines");
+    // The chat's events, as the customer would be told them: no endpoints, ids or status numbers.
+    const lines = await rows("system").allTextContents();
+    assert.ok(lines.some((l) => l.includes("Alice is now serving you")), lines.join(" | "));
+    assert.ok(!lines.some((l) => /\.do\b|session \d|request status \d/.test(l)), lines.join(" | "));
     assert.ok((await phone().locator('[data-testid="wx-stamp"]').count()) > 0, "a time line over the first message");
   });
 

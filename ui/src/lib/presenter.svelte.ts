@@ -1,9 +1,12 @@
 // Presenter mode and the page's zoom, both remembered (localStorage, so the desktop window
 // keeps them too). Each mode has its own zoom: presenting starts larger, and going back to
-// work restores the working size. The zoom is CSS `zoom` on the root element, one code path
-// for the browser and the desktop window (whose webview has no zoom keys of its own).
-
+// work restores the working size. In the browser the zoom is CSS `zoom` on the root element;
+// the desktop window's webview zooms the page itself (WebKitGTK lays a CSS-zoomed root out
+// wider than the window), so its media queries follow the zoom too.
+import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { Tab } from "./state.svelte";
+import { toasts } from "./toasts.svelte";
+import { isDesktop } from "./transport-desktop";
 
 const PRESENTER_KEY = "wxsim.presenter";
 const ZOOM_KEY = { work: "wxsim.zoom", presenter: "wxsim.zoom.presenter" } as const;
@@ -64,8 +67,10 @@ class Presenter {
 
   #apply(): void {
     const root = document.documentElement;
-    root.style.zoom = String(this.zoom);
     root.dataset.presenter = this.on ? "on" : "off";
+    root.dataset.zoom = String(this.zoom);
+    if (isDesktop()) getCurrentWebview().setZoom(this.zoom).catch((e: unknown) => toasts.fail(String(e)));
+    else root.style.zoom = String(this.zoom);
   }
 }
 

@@ -1,5 +1,6 @@
-// How the WeChat app lays out a chat (components/wechat): where it puts a time stamp, how it
-// writes one, and how wide a voice bubble is for its length.
+// How the WeChat app lays out a chat (components/wechat): which system lines the customer sees
+// and in what words, where a time stamp goes and how it reads, how wide a voice bubble is.
+import { statusMeaning } from "./codes";
 import type { Message } from "./generated/Message";
 import type { SystemLine } from "./generated/SystemLine";
 import { i18n, t } from "./i18n.svelte";
@@ -12,9 +13,13 @@ const BACKSTAGE: readonly SystemLine["code"][] = ["requestAnswered", "faultInjec
 export const onPhone = (messages: Message[]): Message[] =>
   messages.filter((m) => !(m.line && BACKSTAGE.includes(m.line.code)));
 
-/** A system line as the phone words it: an agent's arrival as WeChat announces it, without ids. */
-export const phoneLine = (m: Message): LineText =>
-  m.line?.code === "accepted" ? { text: t("wxAccepted", { agent: m.line.agent }), quoted: null } : systemText(m);
+/** A system line as the phone words it: no ids or code numbers, an agent's arrival as WeChat announces it. */
+export function phoneLine(m: Message): LineText {
+  const line = m.line;
+  if (line?.code === "accepted") return { text: t("wxAccepted", { agent: line.agent }), quoted: null };
+  if (line?.code === "requestStatus") return { ...systemText(m), text: statusMeaning(line.status, i18n.lang).label };
+  return systemText(m);
+}
 
 /** WeChat puts a time over a message that comes this long after the one before. */
 const STAMP_GAP_MS = 5 * 60_000;
