@@ -219,20 +219,32 @@ fn seen_customer(proxy: &Serve, customer: &Value) -> Value {
         .clone()
 }
 
+/// A new customer of the hosting service in skill group `group`, who asks for a chat.
+fn requesting(hosting: &Serve, nickname: &str, group: i64) -> i64 {
+    let customer = hosting.call(
+        "POST",
+        "/api/customers",
+        Some(json!({"nickname": nickname, "skillGroup": group})),
+    );
+    let id = customer["id"].as_i64().expect("a customer");
+    hosting.call("POST", &format!("/api/customers/{id}/request-chat"), None);
+    id
+}
+
+/// [`requesting`], once an agent has taken the chat.
+fn chatting(hosting: &Serve, nickname: &str, group: i64) -> i64 {
+    let id = requesting(hosting, nickname, group);
+    wait(&format!("{nickname}'s chat is accepted"), 20, || {
+        (customer_state(hosting, id) == "chatting").then_some(())
+    });
+    id
+}
+
 /// A customer of the hosting service through a whole conversation: request, a text and an
 /// image (webchat downloads it), the agent's reply, close, rating. Returns its id.
 fn converse(pair: &Pair) -> i64 {
     let hosting = &pair.hosting;
-    let customer = hosting.call(
-        "POST",
-        "/api/customers",
-        Some(json!({"nickname": "Lin", "skillGroup": 1})),
-    );
-    let id = customer["id"].as_i64().expect("a customer");
-    hosting.call("POST", &format!("/api/customers/{id}/request-chat"), None);
-    wait("the chat is accepted", 20, || {
-        (customer_state(hosting, id) == "chatting").then_some(())
-    });
+    let id = chatting(hosting, "Lin", 1);
     let sent = hosting.call(
         "POST",
         &format!("/api/customers/{id}/messages"),
@@ -311,17 +323,7 @@ fn conversation_of(side: &Serve, customer: i64) -> Value {
 /// A customer of the robot group, handed over to a human (`transferCon.do`), then closed.
 fn transfer(pair: &Pair) -> i64 {
     let hosting = &pair.hosting;
-    let id = hosting.call(
-        "POST",
-        "/api/customers",
-        Some(json!({"nickname": "Bo", "skillGroup": 9})),
-    )["id"]
-        .as_i64()
-        .unwrap();
-    hosting.call("POST", &format!("/api/customers/{id}/request-chat"), None);
-    wait("the robot takes the chat", 20, || {
-        (customer_state(hosting, id) == "chatting").then_some(())
-    });
+    let id = chatting(hosting, "Bo", 9);
     let moved = hosting.call(
         "POST",
         &format!("/api/customers/{id}/transfer"),
@@ -348,14 +350,7 @@ fn queue_and_cancel(pair: &Pair) -> i64 {
         .json(&json!({"status": 0}))
         .send()
         .unwrap();
-    let id = hosting.call(
-        "POST",
-        "/api/customers",
-        Some(json!({"nickname": "Qi", "skillGroup": 1})),
-    )["id"]
-        .as_i64()
-        .unwrap();
-    hosting.call("POST", &format!("/api/customers/{id}/request-chat"), None);
+    let id = requesting(hosting, "Qi", 1);
     wait("the request waits with its id known", 20, || {
         let c = conversation_of(hosting, id);
         (c["state"] == "queued" && c["requestId"].is_string()).then_some(())
@@ -523,21 +518,7 @@ fn a_real_pair_talks_through_the_proxy_unchanged_and_recorded() {
 
     // Webchat goes away mid-conversation: the hosting service hears a gateway's 502 with a
     // JSON body, and the proxy records it and keeps running.
-    let second = hosting.call(
-        "POST",
-        "/api/customers",
-        Some(json!({"nickname": "Mo", "skillGroup": 1})),
-    )["id"]
-        .as_i64()
-        .unwrap();
-    hosting.call(
-        "POST",
-        &format!("/api/customers/{second}/request-chat"),
-        None,
-    );
-    wait("the second chat is accepted", 20, || {
-        (customer_state(hosting, second) == "chatting").then_some(())
-    });
+    let second = chatting(hosting, "Mo", 1);
     pair.webchat.take().unwrap().kill();
     let hosting = &pair.hosting;
     let proxy = pair.proxy();
@@ -624,17 +605,7 @@ fn a_real_pair_talks_through_the_proxy_unchanged_and_recorded() {
 fn a_chat_that_began_before_the_proxy_started_is_taken_up() {
     let mut pair = Pair::start();
     let hosting = &pair.hosting;
-    let id = hosting.call(
-        "POST",
-        "/api/customers",
-        Some(json!({"nickname": "Ann", "skillGroup": 1})),
-    )["id"]
-        .as_i64()
-        .unwrap();
-    hosting.call("POST", &format!("/api/customers/{id}/request-chat"), None);
-    wait("the chat is accepted", 20, || {
-        (customer_state(hosting, id) == "chatting").then_some(())
-    });
+    let id = chatting(hosting, "Ann", 1);
     // What the hosting service logged so far went past another proxy, now gone; a new one
     // with an empty history takes its place, in the middle of the chat.
     wait("the greeting arrives", 20, || {

@@ -28,20 +28,7 @@ pub(super) fn adopt(
     };
     let customer = match customers::id_by_open_id(conn, &open_id)? {
         Some(customer) => customer,
-        None => customers::insert(
-            conn,
-            &open_id,
-            &NewCustomer {
-                open_id: Some(open_id.clone()),
-                nickname: open_id.clone(),
-                head_img_url: None,
-                source: None,
-                brand: None,
-                skill_group: 0,
-                agent_id: None,
-                tracks: None,
-            },
-        )?,
+        None => customers::insert(conn, &open_id, &known_by(&open_id))?,
     };
     if conversations::active_for_customer(conn, customer)?.is_some() {
         return Ok(true);
@@ -63,4 +50,18 @@ pub(super) fn adopt(
         .map(str::to_owned);
     conversations::save(conn, row)?;
     Ok(true)
+}
+
+/// A customer the wire names by `openId` alone (no nickname, no skill group): named by it.
+pub(super) fn known_by(open_id: &str) -> NewCustomer {
+    NewCustomer {
+        open_id: Some(open_id.to_owned()),
+        nickname: open_id.to_owned(),
+        head_img_url: None,
+        source: None,
+        brand: None,
+        skill_group: 0,
+        agent_id: None,
+        tracks: None,
+    }
 }

@@ -23,7 +23,7 @@ use crate::model::{ConversationState, ExchangeDirection, Media, MediaKind, Messa
 use crate::store::{customers, media, messages, now_ms, NewMessage};
 use crate::system_line::SystemLine;
 
-use super::adopt::adopt;
+use super::adopt::{adopt, known_by};
 use super::{url_path, Answered, Intent, Seen};
 
 impl Engine {
@@ -59,16 +59,7 @@ impl Engine {
             },
             Endpoint::TransferCon => match parse_value::<TransferConRequest>(value.clone()) {
                 Ok(request) if request.session_id.as_ref().is_none_or(|s| s.key() == "0") => {
-                    let customer = NewCustomer {
-                        open_id: Some(request.open_id.key()),
-                        nickname: request.open_id.key(),
-                        head_img_url: None,
-                        source: None,
-                        brand: None,
-                        skill_group: 0,
-                        agent_id: None,
-                        tracks: None,
-                    };
+                    let customer = known_by(&request.open_id.key());
                     self.open_observed(customer, SystemLine::HandOverRequested, &value)
                         .await
                 }
