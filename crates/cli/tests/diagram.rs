@@ -9,11 +9,10 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
 use roxmltree::{Document, Node};
 use serde_json::{json, Value};
-use support::{client, Serve};
+use support::{client, eventually, Serve};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -51,18 +50,6 @@ fn get_text(serve: &Serve, path: &str) -> String {
         .unwrap();
     assert!(answer.status().is_success(), "{path}: {}", answer.status());
     answer.text().unwrap()
-}
-
-/// Polls `probe` until it yields, for at most ten seconds.
-fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(found) = probe() {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// The rows of a diagram, top to bottom: exchanges and steps (the customer's, the agent's).

@@ -10,14 +10,13 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 #[path = "support/serve.rs"]
 mod support;
 
-use support::{client, Serve};
+use support::{client, eventually, Serve};
 
 fn wxsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wxsim"))
@@ -31,18 +30,6 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Polls `probe` until it yields, for at most 20 s; the panic says what never came.
-fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(v) = probe() {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 fn media(name: &str) -> Vec<u8> {
     std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -50,6 +37,35 @@ fn media(name: &str) -> Vec<u8> {
             .join(name),
     )
     .unwrap()
+}
+
+/// `wxsim history export --format scenario` of a conversation with `more` arguments; what
+/// it printed.
+fn save(data: &str, conversation: &str, more: &[&str]) -> String {
+    let export = [
+        "history",
+        "--data-dir",
+        data,
+        "export",
+        "--format",
+        "scenario",
+    ];
+    let out = wxsim(&[&export[..], &[conversation], more].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// `wxsim run ARGS`, which must exit with `code`; what it printed.
+fn replay(args: &[&str], code: i32) -> String {
+    let run = wxsim(&[&["run"], args].concat());
+    let printed = text(&run.stdout);
+    assert_eq!(
+        run.status.code(),
+        Some(code),
+        "{printed}\n{}",
+        text(&run.stderr)
+    );
+    printed
 }
 
 /// A customer played by hand through the API.
@@ -240,20 +256,11 @@ fn a_conversation_explored_by_hand_replays_as_a_scenario_and_a_changed_reply_fai
     let saved = dir.path().join("saved");
     std::fs::create_dir(&saved).unwrap();
     let exact = saved.join("replay.toml");
-    let out = wxsim(&[
-        "history",
-        "--data-dir",
+    save(
         data,
-        "export",
-        "--format",
-        "scenario",
-        "--expect",
-        "exact",
         &conversation,
-        "-o",
-        exact.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+        &["--expect", "exact", "-o", exact.to_str().unwrap()],
+    );
     let scenario = std::fs::read_to_string(&exact).unwrap();
     let mut beside: Vec<String> = std::fs::read_dir(&saved)
         .unwrap()
@@ -291,17 +298,7 @@ fn a_conversation_explored_by_hand_replays_as_a_scenario_and_a_changed_reply_fai
     assert!(scenario.contains("rating = \"5\""), "{scenario}");
     let greeting = step_expecting(&scenario, "Alice");
 
-    let out = wxsim(&[
-        "history",
-        "--data-dir",
-        data,
-        "export",
-        "--format",
-        "scenario",
-        &conversation,
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let any = text(&out.stdout);
+    let any = save(data, &conversation, &[]);
     assert!(
         any.contains("\n[media]"),
         "printed, the media go inside:\n{any}"
@@ -311,14 +308,7 @@ fn a_conversation_explored_by_hand_replays_as_a_scenario_and_a_changed_reply_fai
     std::fs::write(&elsewhere, &any).unwrap();
     serve.kill();
 
-    let run = wxsim(&["run", exact.to_str().unwrap(), elsewhere.to_str().unwrap()]);
-    let printed = text(&run.stdout);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{printed}\n{}",
-        text(&run.stderr)
-    );
+    let printed = replay(&[exact.to_str().unwrap(), elsewhere.to_str().unwrap()], 0);
     assert!(printed.contains("2 of 2 scenarios passed"), "{printed}");
 
     let callbacks = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -331,21 +321,16 @@ fn a_conversation_explored_by_hand_replays_as_a_scenario_and_a_changed_reply_fai
         .send()
         .unwrap();
     assert!(renamed.status().is_success(), "{:?}", renamed.text());
-    let run = wxsim(&[
-        "run",
-        "--webchat-url",
-        &webchat.base,
-        "--listen",
-        &listen,
-        exact.to_str().unwrap(),
-        elsewhere.to_str().unwrap(),
-    ]);
-    let printed = text(&run.stdout);
-    assert_eq!(
-        run.status.code(),
-        Some(1),
-        "{printed}\n{}",
-        text(&run.stderr)
+    let printed = replay(
+        &[
+            "--webchat-url",
+            &webchat.base,
+            "--listen",
+            &listen,
+            exact.to_str().unwrap(),
+            elsewhere.to_str().unwrap(),
+        ],
+        1,
     );
     assert!(printed.contains("1 of 2 scenarios passed"), "{printed}");
     let failure = printed

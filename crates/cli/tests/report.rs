@@ -5,14 +5,13 @@
 //! page with no script and no external asset, its quoted text escaped.
 
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 #[path = "support/serve.rs"]
 mod support;
 
-use support::{client, Serve};
+use support::{client, eventually, Serve};
 
 fn wxsim(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_wxsim"))
@@ -26,14 +25,6 @@ fn wxsim(args: &[&str]) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-fn eventually(what: &str, mut probe: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !probe() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 const HOSTILE: &str = "<img src=x onerror=\"window.__pwned=1\">";
@@ -56,7 +47,8 @@ fn the_report_counts_rules_timings_and_codes_of_real_traffic() {
         None,
     );
     eventually("chatting", || {
-        serve.call("GET", &format!("/api/customers/{customer}"), None)["state"] == "chatting"
+        (serve.call("GET", &format!("/api/customers/{customer}"), None)["state"] == "chatting")
+            .then_some(())
     });
     let send = |text: &str| {
         serve.call(

@@ -140,6 +140,51 @@ fn exchange(out: &mut String, e: &Exchange) {
     );
 }
 
+/// The tables' columns: a label each, `true` for a numeric one.
+const RULE_COLUMNS: &[(&str, bool)] = &[
+    ("rule", false),
+    ("what it checks", false),
+    ("checked", true),
+    ("passed", true),
+    ("failed", true),
+    ("verdict", false),
+];
+const TIMING_COLUMNS: &[(&str, bool)] = &[
+    ("operation", false),
+    ("who answered", false),
+    ("count", true),
+    ("p50 ms", true),
+    ("p95 ms", true),
+    ("p99 ms", true),
+    ("max ms", true),
+];
+const CODE_COLUMNS: &[(&str, bool)] = &[
+    ("operation", false),
+    ("code", true),
+    ("name", false),
+    ("count", true),
+];
+
+/// A titled table: its head (a label each, `true` for a numeric column) over `rows`, each
+/// already HTML; a note when there are none.
+fn section(out: &mut String, title: &str, class: &str, head: &[(&str, bool)], rows: &[String]) {
+    let _ = write!(out, "<h2>{title}</h2>");
+    if rows.is_empty() {
+        out.push_str("<p class=\"empty\">No exchanges.</p>");
+        return;
+    }
+    let _ = write!(out, "<table class=\"{class}\"><thead><tr>");
+    for (label, numeric) in head {
+        let class = if *numeric { " class=\"n\"" } else { "" };
+        let _ = write!(out, "<th{class}>{label}</th>");
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in rows {
+        out.push_str(row);
+    }
+    out.push_str("</tbody></table>");
+}
+
 /// The whole page.
 pub fn page(r: &ConformanceReport) -> String {
     let c = &r.contract;
@@ -172,75 +217,70 @@ pub fn page(r: &ConformanceReport) -> String {
         r.checks.len(),
     );
 
-    out += "<h2>Contract rules</h2><table class=\"rules\"><thead><tr><th>rule</th><th>what it checks</th>\
-            <th class=\"n\">checked</th><th class=\"n\">passed</th><th class=\"n\">failed</th><th>verdict</th></tr></thead><tbody>";
-    for check in &r.checks {
-        let (class, said) = verdict(check);
-        let _ = write!(
-            out,
-            "<tr class=\"{class}\" data-rule=\"{rule}\" data-checked=\"{}\" data-passed=\"{}\" data-failed=\"{}\">\
-             <td><code>{rule}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-             <td class=\"verdict\">{}</td></tr>",
-            check.checked,
-            check.passed,
-            check.failed,
-            escape(&check.checks),
-            check.checked,
-            check.passed,
-            check.failed,
-            escape(&said),
-            rule = escape(&check.rule),
-        );
-    }
-    out += "</tbody></table>";
+    let rules: Vec<String> = r
+        .checks
+        .iter()
+        .map(|check| {
+            let (class, said) = verdict(check);
+            format!(
+                "<tr class=\"{class}\" data-rule=\"{rule}\" data-checked=\"{checked}\" data-passed=\"{passed}\" \
+                 data-failed=\"{failed}\"><td><code>{rule}</code></td><td>{}</td><td class=\"n\">{checked}</td>\
+                 <td class=\"n\">{passed}</td><td class=\"n\">{failed}</td><td class=\"verdict\">{}</td></tr>",
+                escape(&check.checks),
+                escape(&said),
+                rule = escape(&check.rule),
+                checked = check.checked,
+                passed = check.passed,
+                failed = check.failed,
+            )
+        })
+        .collect();
+    section(&mut out, "Contract rules", "rules", RULE_COLUMNS, &rules);
 
-    out += "<h2>Timings per operation</h2>";
-    if r.timings.is_empty() {
-        out += "<p class=\"empty\">No exchanges.</p>";
-    } else {
-        out += "<table class=\"timings\"><thead><tr><th>operation</th><th>who answered</th><th class=\"n\">count</th>\
-                <th class=\"n\">p50 ms</th><th class=\"n\">p95 ms</th><th class=\"n\">p99 ms</th><th class=\"n\">max ms</th></tr></thead><tbody>";
-        for t in &r.timings {
-            let _ = write!(
-                out,
-                "<tr data-operation=\"{op}\" data-count=\"{}\"><td><code>{op}</code></td><td>{}</td><td class=\"n\">{}</td>\
-                 <td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td></tr>",
-                t.count,
+    let timings: Vec<String> = r
+        .timings
+        .iter()
+        .map(|t| {
+            format!(
+                "<tr data-operation=\"{op}\" data-count=\"{count}\"><td><code>{op}</code></td><td>{}</td>\
+                 <td class=\"n\">{count}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td>\
+                 <td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td></tr>",
                 match t.direction {
                     ExchangeDirection::Out => "webchat",
                     ExchangeDirection::In => "wxsim",
                 },
-                t.count,
                 t.p50_ms,
                 t.p95_ms,
                 t.p99_ms,
                 t.max_ms,
                 op = escape(&t.operation),
-            );
-        }
-        out += "</tbody></table>";
-    }
+                count = t.count,
+            )
+        })
+        .collect();
+    section(
+        &mut out,
+        "Timings per operation",
+        "timings",
+        TIMING_COLUMNS,
+        &timings,
+    );
 
-    out += "<h2>Result codes</h2>";
-    if r.result_codes.is_empty() {
-        out += "<p class=\"empty\">No exchanges.</p>";
-    } else {
-        out += "<table class=\"codes\"><thead><tr><th>operation</th><th class=\"n\">code</th><th>name</th>\
-                <th class=\"n\">count</th></tr></thead><tbody>";
-        for k in &r.result_codes {
-            let _ = write!(
-                out,
-                "<tr data-operation=\"{op}\" data-code=\"{code}\" data-count=\"{}\"><td><code>{op}</code></td>\
-                 <td class=\"n\">{code}</td><td>{}</td><td class=\"n\">{}</td></tr>",
-                k.count,
+    let codes: Vec<String> = r
+        .result_codes
+        .iter()
+        .map(|k| {
+            format!(
+                "<tr data-operation=\"{op}\" data-code=\"{code}\" data-count=\"{count}\"><td><code>{op}</code></td>\
+                 <td class=\"n\">{code}</td><td>{}</td><td class=\"n\">{count}</td></tr>",
                 escape(&k.name),
-                k.count,
                 op = escape(&k.operation),
                 code = k.code.map_or("—".into(), |c| c.to_string()),
-            );
-        }
-        out += "</tbody></table>";
-    }
+                count = k.count,
+            )
+        })
+        .collect();
+    section(&mut out, "Result codes", "codes", CODE_COLUMNS, &codes);
 
     let _ = write!(
         out,
