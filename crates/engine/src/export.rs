@@ -14,6 +14,7 @@ use std::path::Path;
 use std::str::FromStr;
 use wxsim_protocol::html::escape as escape_html;
 
+use serde::Serialize;
 use serde_json::json;
 
 use crate::error::Result;
@@ -335,11 +336,10 @@ pub fn conversation(
                 scenario_file::render(recording, *expect, Placement::Inside, &stem).text
             })
             .unwrap_or_default(),
-        ExportFormat::Json => pretty(&match embedded.json_files() {
-            Some(files) => {
-                json!({ "conversation": conversation, "messages": messages, "files": files })
-            }
-            None => json!({ "conversation": conversation, "messages": messages }),
+        ExportFormat::Json => pretty(&TranscriptJson {
+            conversation,
+            messages,
+            files: embedded.json_files(),
         }),
         ExportFormat::Csv => csv(
             &[
@@ -377,7 +377,7 @@ pub fn search(
     Ok(match format {
         ExportFormat::Html => search_html(query, hits),
         ExportFormat::Markdown => search_markdown(query, hits),
-        ExportFormat::Json => pretty(&json!({ "query": query, "hits": hits })),
+        ExportFormat::Json => pretty(&HitsJson { query, hits }),
         ExportFormat::Csv => csv(
             &[
                 "conversationId",
@@ -421,8 +421,24 @@ pub fn file_name(format: ExportFormat, stem: &str) -> String {
     format!("{safe}.{}", format.extension())
 }
 
-fn pretty(value: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(value).expect("JSON values serialize")
+/// A conversation's JSON export, serialized as it stands: building a `serde_json::Value`
+/// of every message first cost as much again.
+#[derive(Serialize)]
+struct TranscriptJson<'a> {
+    conversation: &'a Conversation,
+    messages: &'a [Message],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    files: Option<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct HitsJson<'a> {
+    query: &'a str,
+    hits: &'a [SearchHit],
+}
+
+fn pretty(value: &impl Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("exports serialize")
 }
 
 pub(crate) fn local_time(epoch_ms: i64) -> String {
