@@ -33,6 +33,6 @@ pub use engine::{Engine, EngineOptions};
 pub use error::EngineError;
 pub use events::{EngineEvent, EventBatch, EventWatch};
 pub use model::*;
-pub use observe::{Answered, ObserveOptions, Observer, Pending, Seen};
+pub use observe::{Answered, ObserveOptions, Observer, Pending, Recording, Seen};
 pub use system_line::{Ask, SystemLine};
 pub use wxsim_protocol as protocol;

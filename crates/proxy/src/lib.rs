@@ -13,13 +13,17 @@
 mod forward;
 pub mod gateway;
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
+use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
-use wxsim_engine::{Engine, EngineError, ObserveOptions};
+use wxsim_engine::{Engine, EngineError, ObserveOptions, Recording};
 
 use crate::forward::Leg;
 use crate::gateway::Upstream;
@@ -59,6 +63,14 @@ pub struct Proxy {
     webchat_url: String,
     hosting_url: String,
     shutdown: CancellationToken,
+    /// Taken by the first stop.
+    running: Arc<Mutex<Option<Running>>>,
+}
+
+/// What runs until a stop: the two forwarding servers and the recording.
+struct Running {
+    servers: Vec<JoinHandle<()>>,
+    recording: Recording,
 }
 
 /// A side's base URL, split: its origin (`http://host:port`), where requests go with their
@@ -105,7 +117,7 @@ impl Proxy {
         let hosting = base("--hosting", &options.hosting)?;
         let listen_addr = options.listen.local_addr()?;
         let callback_addr = options.callback_listen.local_addr()?;
-        let (engine, observer) = Engine::observe(ObserveOptions {
+        let (engine, observer, recording) = Engine::observe(ObserveOptions {
             data_dir: options.data_dir.clone(),
             webchat: webchat.url.clone(),
             callback_addr,
@@ -119,6 +131,7 @@ impl Proxy {
         let client = forward::client();
         let webchat_path = webchat.path.clone();
         let hosting_path = hosting.path.clone();
+        let mut servers = Vec::new();
         for (listener, upstream, base) in [
             (options.listen, Upstream::Webchat, webchat),
             (options.callback_listen, Upstream::Hosting, hosting),
@@ -131,20 +144,21 @@ impl Proxy {
                 observer: observer.clone(),
             });
             let stop = shutdown.clone();
-            tokio::spawn(async move {
+            servers.push(tokio::spawn(async move {
                 let served = axum::serve(listener, app)
                     .with_graceful_shutdown(async move { stop.cancelled().await })
                     .await;
                 if let Err(e) = served {
                     tracing::error!(error = %e, side = upstream.as_str(), "a proxy listener stopped");
                 }
-            });
+            }));
         }
         Ok(Proxy {
             engine,
             webchat_url: format!("http://{listen_addr}{webchat_path}"),
             hosting_url: format!("http://{callback_addr}{hosting_path}"),
             shutdown,
+            running: Arc::new(Mutex::new(Some(Running { servers, recording }))),
         })
     }
 
@@ -165,9 +179,29 @@ impl Proxy {
         wxsim_api::router(self.engine.clone(), token, ui_dir)
     }
 
-    /// Stops forwarding, then the engine (closing the database).
+    /// Stops the proxy: no new exchange is taken, those under way are answered, all that
+    /// passed is stored, then the engine stops (closing the database). A second stop only
+    /// waits for the engine. A future of its own, for a server's graceful shutdown.
+    pub fn stopper(&self) -> impl Future<Output = ()> + Send + 'static {
+        let (shutdown, running, engine) = (
+            self.shutdown.clone(),
+            self.running.clone(),
+            self.engine.clone(),
+        );
+        async move {
+            shutdown.cancel();
+            if let Some(running) = running.lock().await.take() {
+                for server in running.servers {
+                    let _ = server.await;
+                }
+                running.recording.finished().await;
+            }
+            engine.shutdown().await;
+        }
+    }
+
+    /// [`Proxy::stopper`], awaited.
     pub async fn stop(&self) {
-        self.shutdown.cancel();
-        self.engine.shutdown().await;
+        self.stopper().await
     }
 }

@@ -75,6 +75,21 @@ pub struct Observer {
     next: Arc<AtomicU64>,
 }
 
+/// The watcher at work: it ends once every [`Observer`] (and [`Pending`]) is gone and all
+/// they handed over is stored.
+pub struct Recording(tokio::task::JoinHandle<()>);
+
+impl Recording {
+    /// Resolves once all that was handed over is stored; drop every [`Observer`] first.
+    pub async fn finished(self) {
+        if let Err(e) = self.0.await {
+            if e.is_panic() {
+                std::panic::resume_unwind(e.into_panic());
+            }
+        }
+    }
+}
+
 /// A request handed over, waiting for its answer.
 pub struct Pending {
     id: u64,
@@ -115,10 +130,10 @@ enum Intent {
 }
 
 impl Engine {
-    /// An engine over `data_dir` that records what a proxy forwards, and the proxy's handle
-    /// to it. It runs no listener and no rounds, and its commands that would call webchat
-    /// answer [`crate::EngineError::Observing`].
-    pub async fn observe(options: ObserveOptions) -> Result<(Engine, Observer)> {
+    /// An engine over `data_dir` that records what a proxy forwards, the proxy's handle to
+    /// it, and the recording to wait for at the end. It runs no listener and no rounds, and
+    /// its commands that would call webchat answer [`crate::EngineError::Observing`].
+    pub async fn observe(options: ObserveOptions) -> Result<(Engine, Observer, Recording)> {
         let engine = Engine::open(
             &options.data_dir,
             None,
@@ -137,13 +152,13 @@ impl Engine {
                 .await?;
         }
         let (jobs, queue) = mpsc::unbounded_channel();
-        tokio::spawn(engine.clone().watch(queue));
+        let recording = Recording(tokio::spawn(engine.clone().watch(queue)));
         tracing::info!(webchat = %options.webchat, "engine watching a proxied pair");
         let observer = Observer {
             jobs,
             next: Arc::new(AtomicU64::new(0)),
         };
-        Ok((engine, observer))
+        Ok((engine, observer, recording))
     }
 
     /// Takes requests and answers in the order the proxy saw them.
