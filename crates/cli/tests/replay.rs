@@ -306,6 +306,37 @@ fn a_conversation_explored_by_hand_replays_as_a_scenario_and_a_changed_reply_fai
     assert!(!any.contains("exact = "), "any reply by default:\n{any}");
     let elsewhere = dir.path().join("any.toml");
     std::fs::write(&elsewhere, &any).unwrap();
+
+    let route = format!("{}/api/conversations/{conversation}/export", serve.api());
+    let download = client()
+        .get(format!("{route}?format=scenario"))
+        .bearer_auth(&serve.token)
+        .send()
+        .unwrap();
+    assert_eq!(
+        download.headers()["content-disposition"],
+        format!("attachment; filename=\"conversation-{conversation}.toml\"")
+    );
+    let downloaded = download.text().unwrap();
+    assert_eq!(
+        downloaded.replace(&format!("conversation-{conversation}"), "NAME"),
+        any.replace(&format!("conversation-{conversation}"), "NAME"),
+        "the API's download is the CLI's printed scenario"
+    );
+    let refused = client()
+        .get(format!("{route}?format=scenario&expect=fuzzy"))
+        .bearer_auth(&serve.token)
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let refused: Value = refused.json().unwrap();
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("any, exact, regex"),
+        "{refused}"
+    );
     serve.kill();
 
     let printed = replay(&[exact.to_str().unwrap(), elsewhere.to_str().unwrap()], 0);
