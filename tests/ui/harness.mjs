@@ -25,22 +25,25 @@ import { eventually } from "../support/poll.mjs";
 export { eventually };
 
 /**
- * Starts `wxsim ARGS` (serve, webchat, proxy); resolves with the `name value` lines it
- * printed once the line named `last` came, and a `stop` (SIGINT, as Ctrl+C).
+ * Starts `wxsim ARGS` (serve, webchat, proxy, demo); resolves with the `name value` lines it
+ * printed once the line named `last` came, a `stop` (SIGINT, as Ctrl+C), every line printed
+ * (`output`), and, with `input`, a `write` to its standard input.
  */
-export async function startWxsim(args, last) {
+export async function startWxsim(args, last, { input = false } = {}) {
   const child = spawn(BIN, args, {
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [input ? "pipe" : "ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
   });
   const what = `wxsim ${args[0]}`;
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const lines = {};
+  const output = [];
   const ready = new Promise((resolveReady, reject) => {
     child.on("error", (e) => reject(new Error(`cannot start ${BIN}: ${e.message}`)));
     child.on("exit", (code) => reject(new Error(`${what} exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout }).on("line", (line) => {
+      output.push(line);
       const m = /^(\w+)\s+(\S+)/.exec(line);
       if (m) lines[m[1]] = m[2];
       if (lines[last]) resolveReady();
@@ -49,6 +52,8 @@ export async function startWxsim(args, last) {
   await Promise.race([ready, new Promise((_, r) => setTimeout(() => r(new Error(`${what} did not start: ${stderr}`)), 30_000).unref())]);
   return {
     lines,
+    output,
+    write: (text) => child.stdin.write(text),
     async stop() {
       child.kill("SIGINT");
       await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
@@ -202,6 +207,12 @@ export async function setLook(page, { size, lang, theme }) {
   await eventually(() => page.evaluate(() => document.documentElement.dataset.theme).then((t) => t === theme), {
     what: `theme ${theme}`,
   });
+}
+
+/** Opens the console's top tab `tab` and waits until it is the current one. */
+export async function openTab(page, tab) {
+  await page.click(`[data-tab="${tab}"]`);
+  await page.waitForSelector(`[data-tab="${tab}"][aria-current="page"]`);
 }
 
 /** True when the focused element matches `selector`. */

@@ -5,6 +5,7 @@
 
 mod check;
 mod data_dir;
+mod demo;
 mod history;
 mod load;
 mod proxy;
@@ -49,6 +50,8 @@ enum Command {
     Proxy(proxy::ProxyArgs),
     /// Print the interface (both directions) as an OpenAPI 3.1 document.
     Spec,
+    /// Play a scenario at a person's pace in the demo layout (the phone beside the agent desk).
+    Demo(demo::DemoArgs),
 }
 
 /// The platform data dir, or `./wxsim-data` where there is none.
@@ -98,5 +101,6 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Report(args) => done(report::run(args).await),
         Command::Proxy(args) => done(proxy::run(args).await),
         Command::Spec => done(check::spec()),
+        Command::Demo(args) => demo::run(args).await,
     }
 }

@@ -31,7 +31,7 @@ pub struct ApiArgs {
     api_listen: String,
     /// Where the database and media live.
     #[arg(long)]
-    data_dir: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
     /// The built UI to serve beside the API (default: ui/dist of this checkout).
     #[arg(long, env = "WXSIM_UI_DIR")]
     ui_dir: Option<PathBuf>,
@@ -74,21 +74,42 @@ impl ApiArgs {
 }
 
 impl Api {
+    /// The address of one of the UI's pages (`route`, e.g. `/demo`; `""` for the console),
+    /// with the token, which the page takes from the address into its session.
+    pub fn page(&self, route: &str) -> anyhow::Result<String> {
+        let addr = self.listener.local_addr()?;
+        let sep = if route.is_empty() { "" } else { "&" };
+        Ok(format!("http://{addr}/#{route}{sep}token={}", self.token))
+    }
+
     /// Prints the API's address, token and page (one `name value` line each), then serves
-    /// the router `routes` builds until Ctrl+C, which stops `engine` first: that ends the
-    /// pages' event streams, which would otherwise keep the server waiting for them.
+    /// the router `routes` builds until Ctrl+C.
     pub async fn serve(
         self,
         routes: impl FnOnce(String, PathBuf) -> axum::Router,
         engine: wxsim_engine::Engine,
     ) -> anyhow::Result<()> {
+        self.serve_until(routes, engine, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+    }
+
+    /// [`Api::serve`] until `stop` settles, which stops `engine` first: that ends the pages'
+    /// event streams, which would otherwise keep the server waiting for them.
+    pub async fn serve_until(
+        self,
+        routes: impl FnOnce(String, PathBuf) -> axum::Router,
+        engine: wxsim_engine::Engine,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;
         println!("api      http://{addr}");
         println!("token    {}", self.token);
-        println!("open     http://{addr}/#token={}", self.token);
+        println!("open     {}", self.page("")?);
         axum::serve(self.listener, routes(self.token, self.ui_dir))
             .with_graceful_shutdown(async move {
-                let _ = tokio::signal::ctrl_c().await;
+                stop.await;
                 engine.shutdown().await;
             })
             .await?;
@@ -103,20 +124,34 @@ pub(crate) async fn bind(addr: &str, what: &str, flag: &str) -> anyhow::Result<T
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let api = args.api.bind().await?;
-    let listener = bind(&args.listen, "callback listener", "--listen").await?;
+    let (api, stack) = start(args.api, &args.listen, args.webchat_url).await?;
+    api.serve(|token, ui| stack.router(token, ui), stack.engine.clone())
+        .await?;
+    stack.stop().await;
+    Ok(())
+}
+
+/// Binds the API and the callback listener, starts the stack on them (the embedded simulator
+/// unless `webchat_url`), and prints what it started; `serve` and `demo` start so.
+pub async fn start(
+    api: ApiArgs,
+    listen: &str,
+    webchat_url: Option<String>,
+) -> anyhow::Result<(Api, Stack)> {
+    let api = api.bind().await?;
+    let listener = bind(listen, "callback listener", "--listen").await?;
     let data_dir = api.data_dir.clone();
     let stack = Stack::start(StackOptions {
         data_dir: data_dir.clone(),
         listener,
-        simulator: args.webchat_url.is_none().then(SimConfig::default),
+        simulator: webchat_url.is_none().then(SimConfig::default),
         profile: None,
     })
     .await?;
     let engine = &stack.engine;
     let mut profile = engine.profile();
-    if profile.webchat_url != args.webchat_url {
-        profile.webchat_url = args.webchat_url.clone();
+    if profile.webchat_url != webchat_url {
+        profile.webchat_url = webchat_url;
         engine.set_profile(profile).await?;
     }
 
@@ -130,8 +165,5 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("webchat  {} {kind}", engine.webchat_base());
     println!("listener {}", engine.callback_base());
     println!("wan      {}", engine.wan_addr());
-    api.serve(|token, ui| stack.router(token, ui), stack.engine.clone())
-        .await?;
-    stack.stop().await;
-    Ok(())
+    Ok((api, stack))
 }

@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 use crate::client::{CallContext, Target, WebchatClient};
 use crate::config::Profile;
 use crate::error::{EngineError, Result};
-use crate::events::{EngineEvent, EventBus};
+use crate::events::{EngineEvent, EventBus, Typist};
 use crate::media::MediaFolder;
 use crate::model::{
     Conversation, ConversationFilter, Customer, Exchange, ExchangeFilter, Media, Message, SearchHit,
@@ -245,6 +245,16 @@ impl Engine {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<EngineEvent>> {
         self.inner.events.subscribe()
+    }
+
+    /// Tells the front ends that `who` is writing in the customer's chat, or stopped
+    /// ([`EngineEvent::Typing`]); nothing is stored or sent.
+    pub fn typing(&self, customer_id: i64, who: Typist, typing: bool) {
+        self.publish(EngineEvent::Typing {
+            customer_id,
+            who,
+            typing,
+        });
     }
 
     pub(crate) fn store(&self) -> &Store {

@@ -38,6 +38,24 @@ pub enum EngineEvent {
     ProfileChanged {
         profile: Profile,
     },
+    /// Someone is writing in a customer's chat (`typing`), or stopped. No wire call says so:
+    /// `wxsim demo` plays its scenario at a person's pace and announces each message and
+    /// reply this way before it is sent, so that both sides show it coming.
+    Typing {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        customer_id: i64,
+        who: Typist,
+        typing: bool,
+    },
+}
+
+/// Who is writing: the customer on their phone, or the agent at the desk.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Typist {
+    Customer,
+    Agent,
 }
 
 /// What a window shows, so that it is sent only the events it uses: customers and
@@ -57,7 +75,9 @@ impl EventWatch {
     pub fn wants(&self, event: &EngineEvent) -> bool {
         let open = |id: i64| self.conversation == Some(id);
         match event {
-            EngineEvent::CustomerChanged { .. } | EngineEvent::ProfileChanged { .. } => true,
+            EngineEvent::CustomerChanged { .. }
+            | EngineEvent::ProfileChanged { .. }
+            | EngineEvent::Typing { .. } => true,
             EngineEvent::ConversationChanged { conversation } => open(conversation.id),
             EngineEvent::MessageAdded { message } | EngineEvent::MessageUpdated { message } => {
                 open(message.conversation_id)

@@ -31,7 +31,7 @@ mod timers;
 pub use config::{CreateTimeFormat, Profile, RatingStep, SkillGroupRef, TransferReading};
 pub use engine::{Engine, EngineOptions};
 pub use error::EngineError;
-pub use events::{EngineEvent, EventBatch, EventWatch};
+pub use events::{EngineEvent, EventBatch, EventWatch, Typist};
 pub use model::*;
 pub use observe::{Answered, ObserveOptions, Observer, Pending, Recording, Seen};
 pub use system_line::{Ask, SystemLine};

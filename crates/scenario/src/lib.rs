@@ -24,7 +24,7 @@ pub use error::{InvalidScenario, StepError};
 pub use harness::HarnessOptions;
 pub use outcome::{CustomerOutcome, ScenarioOutcome, StepOutcome};
 pub use parse::{load_scenario, parse_scenario};
-pub use runner::{run_scenario, run_scenarios, Reporter, RunOptions};
+pub use runner::{run_scenario, run_scenario_paced, run_scenarios, Pace, Reporter, RunOptions};
 pub use spec::{
     Action, CustomerSpec, ExpectedError, ListenerFaultStep, MediaFile, Outgoing, Scenario,
     Settings, SimAction, Step, TextMatch,

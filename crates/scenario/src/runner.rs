@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use wxsim_engine::{Customer, Engine, EngineError, NewCustomer, Profile};
+use wxsim_engine::{Customer, Engine, EngineError, NewCustomer, Profile, Typist};
 use wxsim_webchat::SimConfig;
 
 use crate::error::StepError;
@@ -31,6 +31,14 @@ pub struct RunOptions {
 
 /// Receives each step's outcome as it ends (for a live report).
 pub type Reporter = Arc<dyn Fn(&StepOutcome) + Send + Sync>;
+
+/// A person's pace, for a scenario played to an audience (`wxsim demo`): a pause before each
+/// step that does something, the embedded simulator accepting and answering after the same
+/// pause (unless the file sets its own), and whoever writes next shown typing meanwhile.
+#[derive(Clone, Copy, Debug)]
+pub struct Pace {
+    pub pause: Duration,
+}
 
 /// The embedded simulator at test pace; `[simulator]` changes it for one scenario.
 fn quick_simulator() -> SimConfig {
@@ -100,7 +108,7 @@ impl ScenarioOutcome {
 
 /// Gives the engine the scenario's settings and the simulator its pace, roster and clock,
 /// with no fault (on either side) or planned outcome left by an earlier scenario.
-async fn prepare(harness: &Stack, scenario: &Scenario) -> Result<(), String> {
+async fn prepare(harness: &Stack, scenario: &Scenario, pace: Option<Pace>) -> Result<(), String> {
     let mut profile = Profile {
         webchat_url: harness.engine.profile().webchat_url,
         ..base_profile()
@@ -119,7 +127,11 @@ async fn prepare(harness: &Stack, scenario: &Scenario) -> Result<(), String> {
     match harness.simulator() {
         Some(sim) => {
             sim.restore();
-            let quick = quick_simulator();
+            let mut quick = quick_simulator();
+            if let Some(pace) = pace {
+                let ms = u64::try_from(pace.pause.as_millis()).unwrap_or(u64::MAX);
+                (quick.accept_delay_ms, quick.reply_delay_ms) = (ms, ms);
+            }
             let mut patch = wanted.map(SimulatorSettings::patch).unwrap_or_default();
             patch.accept_delay_ms = patch.accept_delay_ms.or(Some(quick.accept_delay_ms));
             patch.reply_delay_ms = patch.reply_delay_ms.or(Some(quick.reply_delay_ms));
@@ -149,8 +161,18 @@ pub async fn run_scenario(
     scenario: Arc<Scenario>,
     report: Reporter,
 ) -> ScenarioOutcome {
+    run_scenario_paced(harness, scenario, report, None).await
+}
+
+/// [`run_scenario`], at `pace` when given.
+pub async fn run_scenario_paced(
+    harness: &Stack,
+    scenario: Arc<Scenario>,
+    report: Reporter,
+    pace: Option<Pace>,
+) -> ScenarioOutcome {
     let started = Instant::now();
-    if let Err(reason) = prepare(harness, &scenario).await {
+    if let Err(reason) = prepare(harness, &scenario, pace).await {
         return ScenarioOutcome::not_started(&scenario, reason, started);
     }
     let signals = Signals::default();
@@ -162,7 +184,7 @@ pub async fn run_scenario(
             let signals = signals.clone();
             tokio::spawn(async move {
                 let spec = &scenario.customers[index];
-                play(&scenario, spec, engine, simulator, signals, &report).await
+                play(&scenario, spec, engine, simulator, signals, &report, pace).await
             })
         })
         .collect();
@@ -207,6 +229,7 @@ async fn play(
     simulator: Option<wxsim_webchat::SimControl>,
     signals: Signals,
     report: &Reporter,
+    pace: Option<Pace>,
 ) -> CustomerOutcome {
     let started = Instant::now();
     let newsroom = Newsroom::start(engine.subscribe());
@@ -257,8 +280,20 @@ async fn play(
     };
     let mut armed: Option<ExpectedError> = None;
     for (index, step) in spec.steps.iter().enumerate() {
+        // At a pace, whoever writes next is shown typing through the pause (and, for a
+        // scripted reply, until it is there).
+        let typist = pace.and_then(|_| typist(&step.action));
+        if let Some(who) = typist {
+            player.engine.typing(player.customer.id, who, true);
+        }
+        if let Some(pace) = pace.filter(|_| acts(&step.action)) {
+            tokio::time::sleep(pace.pause).await;
+        }
         let begun = Instant::now();
         let done = player.act(&step.action).await;
+        if let Some(who) = typist {
+            player.engine.typing(player.customer.id, who, false);
+        }
         let result = match armed.take() {
             Some(expected) => judge(&expected, done),
             None => done.map_err(|e| e.to_string()),
@@ -308,6 +343,32 @@ async fn customer(engine: &Engine, spec: &CustomerSpec) -> Result<Customer, Engi
             tracks: spec.tracks.clone(),
         })
         .await
+}
+
+/// Who writes in a step, shown typing when the scenario is played at a pace.
+fn typist(action: &Action) -> Option<Typist> {
+    match action {
+        Action::Send(_) => Some(Typist::Customer),
+        Action::ExpectAgent(_) | Action::Sim(SimAction::AgentSay(_)) => Some(Typist::Agent),
+        _ => None,
+    }
+}
+
+/// A step that does something (rather than waiting for something): at a pace, a pause
+/// comes before it.
+fn acts(action: &Action) -> bool {
+    !matches!(
+        action,
+        Action::WaitState { .. }
+            | Action::WaitStatus { .. }
+            | Action::WaitCallback { .. }
+            | Action::ExpectAgent(_)
+            | Action::ExpectAgents { .. }
+            | Action::WaitQueuePosition { .. }
+            | Action::WaitSignal { .. }
+            | Action::Signal { .. }
+            | Action::ExpectError(_)
+    )
 }
 
 /// A step that had to fail: passes when it failed the expected way.

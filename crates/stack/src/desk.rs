@@ -81,14 +81,17 @@ struct ViewQuery {
     seat: Option<String>,
     /// The revision the desk shows: answer once the view differs from it.
     seen: Option<String>,
+    /// With no seat held, every agent's sessions (a demo's audience watching).
+    #[serde(default)]
+    watch: bool,
 }
 
 async fn view(State(d): State<Desk>, Query(q): Query<ViewQuery>) -> Json<DeskView> {
     let desk = d.control.desk();
     let seat = q.seat.as_deref();
     Json(d.shown(tokio::select! {
-        view = desk.next_view(seat, q.seen.as_deref(), WAIT) => view,
-        () = d.engine.stopping() => desk.view(seat),
+        view = desk.next_view(seat, q.watch, q.seen.as_deref(), WAIT) => view,
+        () = d.engine.stopping() => desk.view(seat, q.watch),
     }))
 }
 

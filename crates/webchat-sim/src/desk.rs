@@ -400,11 +400,13 @@ impl SimState {
     }
 
     /// What a desk shows for `seat` (the queue and agents only, when nobody holds it), as of
-    /// change number `version`.
-    pub fn desk_view(&self, seat: Option<&str>, version: u64) -> DeskView {
+    /// change number `version`. `watch`, with no seat held: every agent's sessions, the live
+    /// ones and the newest ended ones, as an audience watches a demo (nobody reads them).
+    pub fn desk_view(&self, seat: Option<&str>, watch: bool, version: u64) -> DeskView {
         let held = seat.and_then(|s| self.seats.held.get_key_value(s));
-        let sessions = held.map_or_else(Vec::new, |(agent, seat)| {
-            self.sessions
+        let sessions = match held {
+            Some((agent, seat)) => self
+                .sessions
                 .all()
                 .filter(|s| s.agent.id.key() == *agent)
                 .filter(|s| s.is_chatting() || s.closed_at_ms >= Some(seat.taken_at_ms))
@@ -412,8 +414,10 @@ impl SimState {
                     unread: unread(s, seat.read.get(&s.session_id).copied()),
                     session: s.clone(),
                 })
-                .collect()
-        });
+                .collect(),
+            None if watch => self.watched_sessions(),
+            None => Vec::new(),
+        };
         let content = DeskContent {
             seat: held.map(|(agent, _)| agent.clone()),
             agents: self.agents.iter().map(|a| self.agent_view(&a.id)).collect(),
@@ -443,6 +447,28 @@ impl SimState {
             clock: self.clock.view(),
             content,
         }
+    }
+}
+
+/// How many ended sessions a watching desk still shows.
+const WATCHED_ENDED: usize = 10;
+
+impl SimState {
+    fn watched_sessions(&self) -> Vec<DeskSession> {
+        let ended = self.sessions.all().filter(|s| !s.is_chatting()).count();
+        let mut skip = ended.saturating_sub(WATCHED_ENDED);
+        self.sessions
+            .all()
+            .filter(|s| {
+                let old = !s.is_chatting() && skip > 0;
+                skip -= usize::from(old);
+                !old
+            })
+            .map(|s| DeskSession {
+                unread: 0,
+                session: s.clone(),
+            })
+            .collect()
     }
 }
 
@@ -476,11 +502,11 @@ impl Desk {
         ScriptedAgent::new(Arc::clone(&self.sim))
     }
 
-    /// What the desk shows for `seat` now.
-    pub fn view(&self, seat: Option<&str>) -> DeskView {
+    /// What the desk shows for `seat` (or, `watch`ing, for everyone) now.
+    pub fn view(&self, seat: Option<&str>, watch: bool) -> DeskView {
         let state = self.sim.state();
         // Read under the lock: every change the state shows has been counted by then.
-        state.desk_view(seat, self.sim.version())
+        state.desk_view(seat, watch, self.sim.version())
     }
 
     /// The view once its revision differs from `seen`, or as it is after `wait`; at once
@@ -488,6 +514,7 @@ impl Desk {
     pub async fn next_view(
         &self,
         seat: Option<&str>,
+        watch: bool,
         seen: Option<&str>,
         wait: Duration,
     ) -> DeskView {
@@ -503,7 +530,7 @@ impl Desk {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             changes.mark_unchanged();
-            let view = self.view(seat);
+            let view = self.view(seat, watch);
             if seen != Some(view.revision.as_str()) {
                 return view;
             }
@@ -521,7 +548,7 @@ impl Desk {
         decide: impl FnOnce(&mut SimState) -> Result<(), SimError>,
     ) -> Result<DeskView, SimError> {
         self.agent().run(decide)?;
-        Ok(self.view(Some(seat)))
+        Ok(self.view(Some(seat), false))
     }
 
     pub fn take_seat(&self, agent: &str) -> Result<DeskView, SimError> {
@@ -649,16 +676,38 @@ mod tests {
     }
 
     #[test]
+    fn a_watching_desk_sees_every_agents_sessions_without_a_seat() {
+        let mut state = SimState::new(&SimConfig::default());
+        state.take_seat("A001").unwrap();
+        let ann = request(&mut state, "ann");
+        state.desk_accept("A001", &ann).unwrap();
+        assert!(state.release_seat("A001"));
+        assert!(state.desk_view(None, false, 1).content.sessions.is_empty());
+        let watched = state.desk_view(None, true, 1);
+        assert_eq!(watched.content.seat, None);
+        let [session] = watched.content.sessions.as_slice() else {
+            panic!("{:?}", watched.content.sessions);
+        };
+        assert_eq!(
+            (session.session.agent.id.key().as_str(), session.unread),
+            ("A001", 0)
+        );
+    }
+
+    #[test]
     fn the_view_changes_its_revision_with_what_it_shows_only() {
         let mut state = SimState::new(&SimConfig::default());
-        let before = state.desk_view(Some("A001"), 1);
-        assert_eq!(before.revision, state.desk_view(Some("A001"), 2).revision);
+        let before = state.desk_view(Some("A001"), false, 1);
+        assert_eq!(
+            before.revision,
+            state.desk_view(Some("A001"), false, 2).revision
+        );
         state.take_seat("A001").unwrap();
-        let held = state.desk_view(Some("A001"), 3);
+        let held = state.desk_view(Some("A001"), false, 3);
         assert_ne!(held.revision, before.revision);
         assert_eq!(held.content.seat.as_deref(), Some("A001"));
         request(&mut state, "ann");
-        let queued = state.desk_view(Some("A001"), 4);
+        let queued = state.desk_view(Some("A001"), false, 4);
         assert_ne!(queued.revision, held.revision);
         assert_eq!(queued.content.groups[0].queue[0].position, 0);
     }

@@ -124,7 +124,9 @@ export function makeApi(t: Transport) {
     simPushRating: (sessionId: number) => t.request<SimState>("POST", s("agent/push-rating"), { sessionId }),
     // The agent desk: a person in an agent's seat. Every action answers the seat's view.
     /** The desk's view; with `seen`, once it differs from that revision (or after a while). */
-    desk: (seat: string | null, seen?: string) => t.request<SimDesk>("GET", s("desk") + query({ seat, seen })),
+    // `watch`: with no seat held, every agent's sessions (the demo layout's audience).
+    desk: (seat: string | null, seen?: string, watch?: boolean) =>
+      t.request<SimDesk>("GET", s("desk") + query({ seat, seen, watch: watch || null })),
     deskSeat: (agentId: string) => t.request<SimDesk>("POST", s("desk/seat"), { agentId }),
     deskRelease: (agentId: string) => t.request<SimDesk>("POST", s("desk/release"), { agentId }),
     deskAccept: (agentId: string, requestId: string) => t.request<SimDesk>("POST", s("desk/accept"), { agentId, requestId }),

@@ -32,6 +32,8 @@ class Desk {
   #following = false;
   /** Desks shown now. */
   #shown = 0;
+  /** Of those, desks an audience watches (the demo layout): every agent's sessions. */
+  #watching = 0;
 
   get #api(): Api {
     return app.client;
@@ -47,13 +49,23 @@ class Desk {
     return () => this.#shown--;
   }
 
+  /** `open`, for an audience: with no seat held, the view has every agent's sessions. */
+  watch(): () => void {
+    this.#watching++;
+    const close = this.open();
+    return () => {
+      this.#watching--;
+      close();
+    };
+  }
+
   async #follow(): Promise<void> {
     const tick = setInterval(() => (this.now = Date.now()), TICK_MS);
     let failures = 0;
     while (this.#shown > 0 || this.holding) {
       const seat = this.seat;
       try {
-        const view = await this.#api.desk(seat, this.view?.revision);
+        const view = await this.#api.desk(seat, this.view?.revision, this.#watching > 0);
         failures = 0;
         if (seat === this.seat) this.#show(view);
       } catch (e) {

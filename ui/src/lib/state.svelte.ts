@@ -7,11 +7,12 @@ import type { EventWatch } from "./generated/EventWatch";
 import type { Exchange } from "./generated/Exchange";
 import type { Message } from "./generated/Message";
 import type { Profile } from "./generated/Profile";
+import type { Typist } from "./generated/Typist";
 import { Latest } from "./latest.svelte";
 import { allowImagesFrom } from "./sanitize";
 import { toasts } from "./toasts.svelte";
 
-export type Tab = "chat" | "desk" | "wire" | "faults" | "simulator" | "contract" | "history" | "settings";
+export type Tab = "chat" | "desk" | "demo" | "wire" | "faults" | "simulator" | "contract" | "history" | "settings";
 
 /** What a link elsewhere asks the wire inspector to show. */
 export interface WireFocus {
@@ -66,6 +67,8 @@ class AppState {
   /** Only the open conversation's: others are dropped on a switch, their events only touch the customer row. */
   messages = $state<Record<number, Message[]>>({});
   pulses = $state<Record<number, Pulse>>({});
+  /** Who is writing in each customer's chat now (`wxsim demo` says so), by customer id. */
+  typing = $state.raw<Partial<Record<number, Typist>>>({});
   /** Conversation loads in flight. */
   loadingConversations = $state(0);
   connected = $state(false);
@@ -199,9 +202,10 @@ class AppState {
     this.#watchFor({ conversation: open });
   }
 
-  select(id: number): void {
+  /** Opens a customer's chat, in the Chat tab unless `stay` (the demo layout follows the chat it shows). */
+  select(id: number, stay = false): void {
     this.selectedId = id;
-    this.tab = "chat";
+    if (!stay) this.tab = "chat";
     this.#forgetClosed();
     const customer = this.selected;
     if (!customer) return;
@@ -308,6 +312,12 @@ class AppState {
       case "pulse":
         this.pulses[e.conversation_id] = { alive: e.alive, at: e.at };
         break;
+      case "typing": {
+        const { [e.customer_id]: was, ...others } = this.typing;
+        if (e.typing) this.typing = { ...others, [e.customer_id]: e.who };
+        else if (was === e.who) this.typing = others;
+        break;
+      }
       case "profileChanged":
         this.profile = e.profile;
         void toasts.guard(() => this.#loadProfiles());

@@ -4,5 +4,6 @@ import type { Customer } from "./Customer";
 import type { Exchange } from "./Exchange";
 import type { Message } from "./Message";
 import type { Profile } from "./Profile";
+import type { Typist } from "./Typist";
 
-export type EngineEvent = { "type": "customerChanged", customer: Customer, } | { "type": "conversationChanged", conversation: Conversation, } | { "type": "messageAdded", message: Message, } | { "type": "messageUpdated", message: Message, } | { "type": "exchange", exchange: Exchange, } | { "type": "pulse", conversation_id: number, alive: boolean, at: number, } | { "type": "profileChanged", profile: Profile, };
+export type EngineEvent = { "type": "customerChanged", customer: Customer, } | { "type": "conversationChanged", conversation: Conversation, } | { "type": "messageAdded", message: Message, } | { "type": "messageUpdated", message: Message, } | { "type": "exchange", exchange: Exchange, } | { "type": "pulse", conversation_id: number, alive: boolean, at: number, } | { "type": "profileChanged", profile: Profile, } | { "type": "typing", customer_id: number, who: Typist, typing: boolean, };

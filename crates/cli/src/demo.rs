@@ -1,0 +1,135 @@
+//! `wxsim demo [SCENARIO]`: wxsim as `serve` starts it, on the embedded simulator and a
+//! fresh data dir, playing a scenario at a person's pace for an audience: the demo layout
+//! (`#/demo`, the customer's phone beside the agent desk) shows both sides live, and each
+//! message and reply is shown being typed first. Without a file it plays the shipped demo
+//! (scenarios/demo.toml, built in). `--headless` plays it the same way and exits when it
+//! ends: 0 when every step passed, 1 naming the step that failed. Otherwise it waits for
+//! Enter (or the end of its input) before it plays, so that the audience's page is open, and
+//! serves on after the end until Ctrl+C.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use tokio::sync::oneshot;
+use wxsim_scenario::{junit, load_scenario, parse_scenario, run_scenario_paced, Pace, StepOutcome};
+
+use crate::data_dir::DataDir;
+use crate::serve::{self, ApiArgs};
+
+/// The shipped demo, so that an installed wxsim has it without a checkout.
+const SHIPPED: &str = include_str!("../../../scenarios/demo.toml");
+
+/// The UI's demo layout.
+const DEMO_ROUTE: &str = "/demo";
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// The scenario to play (TOML, see scenarios/README.md); default: the shipped demo.
+    scenario: Option<PathBuf>,
+    /// The pause before each step that does something, in milliseconds; the simulated
+    /// agents accept and answer after the same pause.
+    #[arg(long, default_value_t = 1500)]
+    pause_ms: u64,
+    /// Play without waiting for a viewer and exit when the scenario ends (for tests and CI).
+    #[arg(long)]
+    headless: bool,
+    /// The callback and media listener webchat calls.
+    #[arg(long, default_value = "127.0.0.1:7081")]
+    listen: String,
+    #[command(flatten)]
+    api: ApiArgs,
+}
+
+/// Settles when a line (or the end) comes on standard input. A thread of its own reads it:
+/// a read that never ends must not hold up the runtime's stop.
+async fn enter() {
+    let (tx, rx) = oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = std::io::stdin().read_line(&mut String::new());
+        let _ = tx.send(());
+    });
+    let _ = rx.await;
+}
+
+fn print_step(step: &StepOutcome) {
+    println!("  {:<12} {}", step.customer, junit::step_line(step));
+}
+
+pub async fn run(mut args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let scenario = match &args.scenario {
+        Some(file) => load_scenario(file),
+        None => parse_scenario(Path::new("demo.toml"), SHIPPED),
+    };
+    let scenario = match scenario {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    // A fresh data dir unless one is given: the demo starts from an empty console and
+    // leaves the user's history alone.
+    let data = DataDir::given_or_temporary(args.api.data_dir.take())?;
+    args.api.data_dir = Some(data.path().to_path_buf());
+    let (api, stack) = serve::start(args.api, &args.listen, None).await?;
+    println!("demo     {}", api.page(DEMO_ROUTE)?);
+
+    let (done_tx, done_rx) = oneshot::channel::<()>();
+    let headless = args.headless;
+    let stop = async move {
+        if headless {
+            let _ = done_rx.await;
+        } else {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    };
+    let server = api.serve_until(
+        |token, ui| stack.router(token, ui),
+        stack.engine.clone(),
+        stop,
+    );
+    let pace = Pace {
+        pause: Duration::from_millis(args.pause_ms),
+    };
+    let play = async {
+        if !headless {
+            println!("press Enter to play the demo once the page is open (Ctrl+C stops wxsim)");
+            enter().await;
+        }
+        println!("▶ {} ({})", scenario.name, scenario.file.display());
+        let outcome = run_scenario_paced(
+            &stack,
+            Arc::clone(&scenario),
+            Arc::new(print_step),
+            Some(pace),
+        )
+        .await;
+        let failures = outcome.failures();
+        match (&outcome.setup_error, failures.is_empty()) {
+            (Some(e), _) => println!("  FAILED: {e}"),
+            (None, true) => println!("  passed in {} ms", outcome.elapsed.as_millis()),
+            (None, false) => {
+                for line in &failures {
+                    println!("✗ {line}");
+                }
+            }
+        }
+        if !headless {
+            println!("the demo has ended; the page stays open until Ctrl+C");
+        }
+        let _ = done_tx.send(());
+        outcome.passed()
+    };
+    let (served, passed) = tokio::join!(server, play);
+    served?;
+    stack.stop().await;
+    drop(data);
+    Ok(if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
