@@ -64,8 +64,18 @@ pub async fn run(args: ProxyArgs) -> anyhow::Result<()> {
     // What each side is to be given in place of the other.
     println!("listen   {}", proxy.webchat_url());
     println!("callback {}", proxy.hosting_url());
-    api.serve(|token, ui| proxy.router(token, ui), proxy.engine.clone())
-        .await?;
+    // Ctrl+C stops the forwarding and stores all that passed before the engine stops.
+    let stop = proxy.stopper();
+    let stopped = async move {
+        let _ = tokio::signal::ctrl_c().await;
+        stop.await;
+    };
+    api.serve_until(
+        |token, ui| proxy.router(token, ui),
+        proxy.engine.clone(),
+        stopped,
+    )
+    .await?;
     proxy.stop().await;
     Ok(())
 }
