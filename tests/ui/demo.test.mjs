@@ -22,6 +22,7 @@ describe("demo layout", () => {
     demo = await startWxsim(
       [
         "demo",
+        "--no-open",
         "--pause-ms",
         "900",
         "--listen",
@@ -102,9 +103,9 @@ describe("demo layout", () => {
   });
 
   test("screenshots: both languages, both themes, projector sizes", async () => {
-    // Lily's chat on both sides: every message type, the rich reply, the rating.
+    // Lily's chat on both sides: the desk follows the phone's customer.
+    await page.waitForSelector(`${deskChat}[data-nickname="Tom Liu"]`);
     await page.click('[data-testid="demo-customers"] button:has-text("Lily Wang")');
-    await page.click('[data-testid="desk-sessions"] button[data-nickname="Lily Wang"]');
     await page.waitForSelector(`${deskChat}[data-nickname="Lily Wang"]`);
     for (const size of [
       { width: 1366, height: 768 },
@@ -131,6 +132,8 @@ describe("demo layout", () => {
     await page.click('[data-tab="demo"]');
     await page.waitForSelector(`[data-testid="demo"] ${phone}`);
     await page.waitForSelector('[data-testid="demo"] [data-testid="desk"][data-watching="true"] [data-testid="desk-sessions"] button[data-nickname="Tom Liu"]');
+    await setLook(page, { size: { width: 1366, height: 768 }, lang: "en", theme: "light" });
+    await browser.screenshot("demo-tab-presenter-1366x768-en-light");
     await page.click('[data-testid="presenter"]');
     await page.waitForSelector('[data-tab="chat"][aria-current="page"]');
     assert.deepEqual(browser.errors, []);

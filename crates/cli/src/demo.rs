@@ -36,11 +36,43 @@ pub struct DemoArgs {
     /// Play without waiting for a viewer and exit when the scenario ends (for tests and CI).
     #[arg(long)]
     headless: bool,
+    /// Do not open the demo layout in the default browser (it opens when there is a display).
+    #[arg(long)]
+    no_open: bool,
     /// The callback and media listener webchat calls.
     #[arg(long, default_value = "127.0.0.1:7081")]
     listen: String,
     #[command(flatten)]
     api: ApiArgs,
+}
+
+/// Opens `page` in the desktop's default browser when there is a display (Linux's
+/// `xdg-open`, macOS's `open`); anything else, or a failure, leaves the printed address.
+fn open_in_browser(page: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(unix)
+        && ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+    {
+        "xdg-open"
+    } else {
+        return;
+    };
+    let opened = std::process::Command::new(opener)
+        .arg(page)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match opened {
+        // Reaped on a thread of its own: the opener returns at once, the browser stays.
+        Ok(mut child) => drop(std::thread::spawn(move || child.wait())),
+        Err(e) => {
+            tracing::info!(error = %e, "cannot open a browser; open the demo address by hand")
+        }
+    }
 }
 
 /// Settles when a line (or the end) comes on standard input. A thread of its own reads it:
@@ -75,7 +107,11 @@ pub async fn run(mut args: DemoArgs) -> anyhow::Result<ExitCode> {
     let data = DataDir::given_or_temporary(args.api.data_dir.take())?;
     args.api.data_dir = Some(data.path().to_path_buf());
     let (api, stack) = serve::start(args.api, &args.listen, None).await?;
-    println!("demo     {}", api.page(DEMO_ROUTE)?);
+    let page = api.page(DEMO_ROUTE)?;
+    println!("demo     {page}");
+    if !args.headless && !args.no_open {
+        open_in_browser(&page);
+    }
 
     let (done_tx, done_rx) = oneshot::channel::<()>();
     let headless = args.headless;
