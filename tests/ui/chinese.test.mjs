@@ -4,7 +4,7 @@
 // nicknames) or an identifier (openId, createcon.do, WAITING: single tokens never count).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { addChattingCustomer, eventually, openBrowser, startServe } from "./harness.mjs";
+import { addChattingCustomer, eventually, openBrowser, startServe, openTab } from "./harness.mjs";
 
 /** Where user data and identifiers are shown: messages, JSON, ids, names typed by people. */
 const DATA = [
@@ -53,11 +53,6 @@ describe("中文 everywhere", () => {
     return found;
   }
 
-  async function openTab(tab) {
-    await page.click(`[data-tab="${tab}"]`);
-    await page.waitForSelector(`[data-tab="${tab}"].active`);
-  }
-
   before(async () => {
     serve = await startServe();
     browser = await openBrowser();
@@ -104,18 +99,18 @@ describe("中文 everywhere", () => {
     await page.keyboard.press("Escape");
     await page.waitForSelector('[data-testid="new-customer-form"]', { state: "detached" });
 
-    await openTab("wire");
+    await openTab(page, "wire");
     await page.locator('[data-testid="exchanges"] tr[data-exchange]').first().click();
     await page.waitForSelector('[data-testid="exchange-detail"]');
     found.push(...(await english("wire")));
     await browser.screenshot("zh-walk-wire");
     for (const tab of ["faults", "simulator", "contract", "settings"]) {
-      await openTab(tab);
+      await openTab(page, tab);
       if (tab === "contract") await page.getByText("不符合：没有接口之外的字段（提示）").first().waitFor();
       found.push(...(await english(tab)));
       await browser.screenshot(`zh-walk-${tab}`);
     }
-    await openTab("history");
+    await openTab(page, "history");
     await page.locator('[data-testid="conversation-list"] [data-conversation]').first().click();
     await page.waitForSelector('[data-testid="transcript"]');
     found.push(...(await english("history")));

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { SCREENSHOTS, TOKEN, eventually, openBrowser, png, startServe, waitForStatus } from "./harness.mjs";
+import { SCREENSHOTS, TOKEN, eventually, openBrowser, png, startServe, waitForStatus, openTab } from "./harness.mjs";
 
 describe("agent desk", () => {
   let serve, browser, customer, desk;
@@ -23,14 +23,9 @@ describe("agent desk", () => {
   const chatOf = (name) => `[data-testid="desk-chat"][data-nickname="${name}"]`;
   const editor = '[data-testid="desk-editor"]';
 
-  async function openTab(tab) {
-    await customer.click(`[data-tab="${tab}"]`);
-    await customer.waitForSelector(`[data-tab="${tab}"][aria-current="page"]`);
-  }
-
   /** Adds a customer through the console's form (which also requests the chat). */
   async function newCustomer(nickname, skillGroup) {
-    await openTab("chat");
+    await openTab(customer, "chat");
     await customer.click('[data-testid="new-customer"]');
     await customer.fill('[data-testid="new-customer-form"] input[name="nickname"]', nickname);
     await customer.fill('[data-testid="new-customer-form"] input[name="skillGroup"]', String(skillGroup));
@@ -40,7 +35,7 @@ describe("agent desk", () => {
   }
 
   async function openCustomer(nickname) {
-    await openTab("chat");
+    await openTab(customer, "chat");
     await customer.click(`[data-customer="${nickname}"]`);
     await customer.waitForSelector(`button.row.selected[data-customer="${nickname}"]`);
   }
@@ -84,7 +79,7 @@ describe("agent desk", () => {
   });
 
   test("the desk is a top tab beside the console, and a page of its own behind the same token", async () => {
-    await openTab("desk");
+    await openTab(customer, "desk");
     await customer.waitForSelector('[data-testid="desk"] [data-testid="desk-seat-agent"] option[value="A001"]', { state: "attached" });
     assert.equal(await customer.locator('[data-action="open-desk-window"]').count(), 1);
     await browser.screenshot("desk-tab-en");
@@ -113,7 +108,7 @@ describe("agent desk", () => {
     const ann = (await serve.call("GET", "/api/customers")).find((c) => c.nickname === "Ann Lee");
     assert.ok(details.includes(ann.openId), details);
     // The Simulator view says so too: Alice's seat is held, and the request waits for her there.
-    await openTab("simulator");
+    await openTab(customer, "simulator");
     await customer.waitForSelector('[data-testid="sim-groups"] [data-group="1"] [data-agent="A001"][data-held="true"]');
     await customer.waitForSelector('[data-testid="sim-groups"] [data-group="1"] [data-testid="sim-queue"] li:has-text("waits for Alice at the desk")');
     // Bob is scripted: his customer, who came later, chats while Ann waits for the person.

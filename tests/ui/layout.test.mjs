@@ -4,7 +4,7 @@
 // tests/ui/screenshots/layout-*.png.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { addChattingCustomer, openBrowser, setLook as setLookOf, startServe } from "./harness.mjs";
+import { addChattingCustomer, openBrowser, setLook as setLookOf, startServe, openTab } from "./harness.mjs";
 
 const SIZES = [
   { width: 1024, height: 700 },
@@ -22,11 +22,6 @@ describe("layout", () => {
   const name = ({ size, lang, theme }) => `${size.width}x${size.height}-${lang}-${theme}`;
 
   const setLook = (look) => setLookOf(page, look);
-
-  async function openTab(tab) {
-    await page.click(`[data-tab="${tab}"]`);
-    await page.waitForSelector(`[data-tab="${tab}"].active`);
-  }
 
   /** Asserts `locator` is within the viewport once scrolled into view inside its pane, and that the page itself did not have to scroll. */
   async function reachable(locator, what) {
@@ -102,7 +97,7 @@ describe("layout", () => {
     await page.waitForSelector('[data-direction="in"] .agent-html img');
     for (const look of LOOKS) {
       await setLook(look);
-      await openTab("chat");
+      await openTab(page, "chat");
       assert.ok(await customers().isVisible(), "the customer list shows on Chat");
       await tabsOnOneLine(look);
       await page.click('[data-mode="location"]');
@@ -137,7 +132,7 @@ describe("layout", () => {
   test("wire: the result and duration columns are reachable inside their pane; no customer list", async () => {
     for (const look of LOOKS) {
       await setLook(look);
-      await openTab("wire");
+      await openTab(page, "wire");
       await page.waitForSelector('[data-testid="exchanges"] tr[data-exchange]');
       assert.ok(!(await customers().isVisible()), "no customer list on Wire");
       const heads = await page.locator('[data-testid="exchanges"] thead th').evaluateAll((els) =>
@@ -157,7 +152,7 @@ describe("layout", () => {
   test("history: the transcript's export buttons are reachable; no customer list", async () => {
     for (const look of LOOKS) {
       await setLook(look);
-      await openTab("history");
+      await openTab(page, "history");
       assert.ok(!(await customers().isVisible()), "no customer list on History");
       await page.locator('[data-testid="conversation-list"] [data-conversation]').first().click();
       await page.waitForSelector('[data-testid="transcript"]');
@@ -178,14 +173,14 @@ describe("layout", () => {
     for (const look of LOOKS) {
       await setLook(look);
       for (const tab of ["faults", "contract", "settings"]) {
-        await openTab(tab);
+        await openTab(page, tab);
         assert.ok(!(await customers().isVisible()), `no customer list on ${tab}`);
         await noPageOverflow(tab);
         if (tab === "faults") await reachable(page.locator('[data-testid="fault-form"] button[type="submit"]'), "Arm");
         await browser.screenshot(`layout-${tab}-${name(look)}`);
       }
     }
-    await openTab("chat");
+    await openTab(page, "chat");
     assert.ok(await customers().isVisible());
     assert.deepEqual(browser.errors, []);
   });

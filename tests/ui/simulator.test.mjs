@@ -5,7 +5,7 @@
 // queue timeouts and failed routings. Every wait is a deadline poll.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { TOKEN, eventually, openBrowser, png, startServe, waitForStatus } from "./harness.mjs";
+import { TOKEN, eventually, openBrowser, png, startServe, waitForStatus, openTab } from "./harness.mjs";
 
 describe("simulator", () => {
   let serve, browser, page;
@@ -15,11 +15,6 @@ describe("simulator", () => {
   const simState = () => serve.call("GET", "/api/simulator/state?live=true");
   const simGroup = async (id) => (await simState()).groups.find((g) => g.id === id);
 
-  async function openTab(tab) {
-    await page.click(`[data-tab="${tab}"]`);
-    await page.waitForSelector(`[data-tab="${tab}"][aria-current="page"]`);
-  }
-
   /** Sets a number field of the view the way a tester does: type, then Enter. */
   async function setNumber(selector, value) {
     await page.fill(selector, String(value));
@@ -28,7 +23,7 @@ describe("simulator", () => {
 
   /** Adds a customer through the Chat view's form, which also requests the chat. */
   async function newCustomer(nickname, skillGroup) {
-    await openTab("chat");
+    await openTab(page, "chat");
     await page.click('[data-testid="new-customer"]');
     await page.fill('[data-testid="new-customer-form"] input[name="nickname"]', nickname);
     await page.fill('[data-testid="new-customer-form"] input[name="skillGroup"]', String(skillGroup));
@@ -37,7 +32,7 @@ describe("simulator", () => {
   }
 
   async function openCustomer(nickname) {
-    await openTab("chat");
+    await openTab(page, "chat");
     await page.click(`[data-customer="${nickname}"]`);
     await page.waitForSelector(`[data-testid="conversation-status"]`);
   }
@@ -63,7 +58,7 @@ describe("simulator", () => {
   });
 
   test("the Simulator tab shows the skill groups, their agents and the clock", async () => {
-    await openTab("simulator");
+    await openTab(page, "simulator");
     await page.waitForSelector(`${group(1)} [data-agent="A001"][data-online="true"]`);
     await page.waitForSelector(`${group(2)} [data-agent="A002"]`);
     await page.waitForSelector(`${group(9)} [data-agent="BOT"]`);
@@ -83,7 +78,7 @@ describe("simulator", () => {
 
     await newCustomer("Ann Lee", 1);
     await newCustomer("Bo Chen", 1);
-    await openTab("simulator");
+    await openTab(page, "simulator");
     await page.waitForSelector(`${place(1, 0)}[data-held="true"]:has-text("Ann Lee")`);
     await page.waitForSelector(`${place(1, 1)}:has-text("Bo Chen")`);
     assert.match(await page.textContent(`${group(1)} [data-testid="sim-waiting"]`), /2 waiting/);
@@ -106,7 +101,7 @@ describe("simulator", () => {
     await cancel.click({ delay: 120 });
     await waitForStatus(page, serve, "canceled");
 
-    await openTab("simulator");
+    await openTab(page, "simulator");
     // Bo is first now, and the agent (who takes ten minutes) is looking at his request.
     await page.waitForSelector(`${place(1, 0)}[data-held="false"]:has-text("Bo Chen")`);
     await page.waitForSelector(`${place(1, 0)} .looking:has-text("Alice")`);
@@ -125,7 +120,7 @@ describe("simulator", () => {
     await waitForStatus(page, serve, "failed");
     await statusReads(/requestStatus 5/);
 
-    await openTab("simulator");
+    await openTab(page, "simulator");
     await page.check(online);
     await page.waitForSelector(`${group(1)} [data-agent="A001"][data-online="true"]`);
   });
@@ -147,7 +142,7 @@ describe("simulator", () => {
     await newCustomer("Cai Wen", 2);
     await waitForStatus(page, serve, "chatting");
 
-    await openTab("simulator");
+    await openTab(page, "simulator");
     const row = '[data-testid="sim-sessions"] tr[data-session]:has-text("Cai Wen")';
     await page.waitForSelector(row);
     await page.fill(`${row} [data-testid="sim-say"]`, "Your parcel left our warehouse today.");
@@ -164,12 +159,12 @@ describe("simulator", () => {
     await openCustomer("Cai Wen");
     await page.waitForSelector('[data-direction="in"] .agent-html:has-text("Your parcel left our warehouse today.")');
 
-    await openTab("simulator");
+    await openTab(page, "simulator");
     await page.click(`${row} button[data-action="push-rating"]`);
     await openCustomer("Cai Wen");
     await page.waitForSelector('[data-testid="rating-prompt"]');
 
-    await openTab("simulator");
+    await openTab(page, "simulator");
     await page.click(`${row} button[data-action="agent-close"]`);
     await page.waitForSelector(`[data-testid="sim-sessions"] td.none`);
     await openCustomer("Cai Wen");
@@ -191,7 +186,7 @@ describe("simulator", () => {
     await serve.call("POST", `/api/customers/${customer.id}/messages`, { msgType: "image", content: { mediaId } });
     await page.waitForSelector('[data-direction="in"] .agent-html:has-text("received your picture")');
 
-    await openTab("wire");
+    await openTab(page, "wire");
     const download = page.locator('[data-testid="exchanges"] tr[data-operation="/wechat/"]').first();
     await download.waitFor();
     await download.click();
@@ -203,14 +198,14 @@ describe("simulator", () => {
   });
 
   test("refusals, the queue timeout and a failed routing are set from the view", async () => {
-    await openTab("simulator");
+    await openTab(page, "simulator");
     await setNumber(`${group(2)} [data-testid="sim-refuse-next"]`, 1);
     await eventually(async () => (await simGroup(2)).refuseNext === 1, { what: "one refusal planned" });
     await newCustomer("Eve Sun", 2);
     await waitForStatus(page, serve, "failed");
     await statusReads(/requestStatus 2/);
 
-    await openTab("simulator");
+    await openTab(page, "simulator");
     await setNumber('[data-testid="sim-accept-delay"]', 600000);
     await eventually(async () => (await simState()).settings.acceptDelayMs === 600000, { what: "a slow agent" });
     await setNumber(`${group(2)} [data-testid="sim-queue-timeout"]`, 1500);
@@ -219,7 +214,7 @@ describe("simulator", () => {
     await waitForStatus(page, serve, "failed");
     await statusReads(/requestStatus 3/);
 
-    await openTab("simulator");
+    await openTab(page, "simulator");
     await setNumber('[data-testid="sim-accept-delay"]', 0);
     await eventually(async () => (await simState()).settings.acceptDelayMs === 0, { what: "a quick agent" });
     await page.selectOption('[data-testid="sim-routing-failure"] select[name="result"]', "-1");
@@ -230,7 +225,7 @@ describe("simulator", () => {
     await waitForStatus(page, serve, "failed");
     await statusReads(/result -1/);
 
-    await openTab("simulator");
+    await openTab(page, "simulator");
     await page.waitForSelector('[data-testid="sim-failures"] li.none');
     await page.click('button[data-action="restore"]');
     await eventually(async () => {

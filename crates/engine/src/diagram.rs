@@ -367,13 +367,7 @@ fn fit(text: &str, room: f32, size: f32, mono: bool) -> String {
 }
 
 fn clock(epoch_ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(epoch_ms)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%H:%M:%S%.3f")
-                .to_string()
-        })
-        .unwrap_or_default()
+    crate::export::local_format(epoch_ms, "%H:%M:%S%.3f")
 }
 
 fn day_and_time(epoch_ms: i64) -> String {

@@ -442,12 +442,13 @@ fn pretty(value: &impl Serialize) -> String {
 }
 
 pub(crate) fn local_time(epoch_ms: i64) -> String {
+    local_format(epoch_ms, "%Y-%m-%d %H:%M:%S")
+}
+
+/// An epoch-ms time in this machine's time zone, in a `chrono` format.
+pub(crate) fn local_format(epoch_ms: i64, format: &str) -> String {
     chrono::DateTime::from_timestamp_millis(epoch_ms)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        })
+        .map(|t| t.with_timezone(&chrono::Local).format(format).to_string())
         .unwrap_or_default()
 }
 
