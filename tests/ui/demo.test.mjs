@@ -43,6 +43,21 @@ describe("demo layout", () => {
     page = browser.page;
   });
 
+  /**
+   * Waits until `who` shows typing in Lily's chat on the phone and at the desk at once (one
+   * engine event drives both), with the phone's title reading `title` when given.
+   */
+  function bothTyping(who, title) {
+    return page.waitForFunction(
+      ({ phone, deskChat, who, title }) =>
+        document.querySelector(`${phone} [data-testid="wechat-typing"][data-who="${who}"]`) !== null &&
+        document.querySelector(`${deskChat}[data-nickname="Lily Wang"] [data-testid="desk-typing"][data-who="${who}"]`) !== null &&
+        (title === undefined || document.querySelector('[data-testid="wechat-title"]')?.textContent === title),
+      { phone, deskChat, who, title },
+      { timeout: 60_000 },
+    );
+  }
+
   after(async () => {
     await browser?.close();
     await demo?.stop();
@@ -62,8 +77,7 @@ describe("demo layout", () => {
   test("both sides update live as the demo plays", async () => {
     demo.write("\n");
     // Lily writes to the robot: typing on her phone and at the desk, then the message on both.
-    await page.waitForSelector(`${phone} [data-testid="wechat-typing"][data-who="customer"]`);
-    await page.waitForSelector(`${deskChat}[data-nickname="Lily Wang"] [data-testid="desk-typing"][data-who="customer"]`);
+    await bothTyping("customer");
     const words = "My parcel arrived damaged";
     await page.waitForSelector(`${phone} [data-testid="wechat-messages"] :text("${words}")`);
     await page.waitForSelector(`${deskChat} [data-testid="desk-transcript"] :text("${words}")`);
@@ -73,9 +87,7 @@ describe("demo layout", () => {
     await page.waitForSelector('[data-testid="desk-queues"] li[data-nickname="Tom Liu"]', { timeout: 30_000 });
 
     // Alice writes: WeChat's title says so, the desk too; then her reply with its emoji.
-    await page.waitForSelector(`${phone} [data-testid="wechat-typing"][data-who="agent"]`, { timeout: 60_000 });
-    await page.waitForSelector(`${deskChat}[data-nickname="Lily Wang"] [data-testid="desk-typing"][data-who="agent"]`);
-    assert.equal(await page.textContent('[data-testid="wechat-title"]'), "Typing…");
+    await bothTyping("agent", "Typing…");
     await browser.screenshot("demo-typing-1366x768-en-light");
     const reply = `${phone} [data-testid="wechat-messages"] :text("approved")`;
     await page.waitForSelector(reply, { timeout: 60_000 });
