@@ -4,8 +4,8 @@
 //! message and reply is shown being typed first. Without a file it plays the shipped demo
 //! (scenarios/demo.toml, built in). `--headless` plays it the same way and exits when it
 //! ends: 0 when every step passed, 1 naming the step that failed. Otherwise it waits for
-//! Enter (or the end of its input) before it plays, so that the audience's page is open, and
-//! serves on after the end until Ctrl+C.
+//! Enter (or the end of its input) before it plays, so that the audience's page is open,
+//! plays it again on each Enter after that, and serves until Ctrl+C.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -75,15 +75,15 @@ fn open_in_browser(page: &str) {
     }
 }
 
-/// Settles when a line (or the end) comes on standard input. A thread of its own reads it:
-/// a read that never ends must not hold up the runtime's stop.
-async fn enter() {
+/// Settles when a line comes on standard input (true) or its end (false). A thread of its
+/// own reads it: a read that never ends must not hold up the runtime's stop.
+async fn enter() -> bool {
     let (tx, rx) = oneshot::channel();
     std::thread::spawn(move || {
-        let _ = std::io::stdin().read_line(&mut String::new());
-        let _ = tx.send(());
+        let read = std::io::stdin().read_line(&mut String::new());
+        let _ = tx.send(matches!(read, Ok(n) if n > 0));
     });
-    let _ = rx.await;
+    rx.await.unwrap_or(false)
 }
 
 fn print_step(step: &StepOutcome) {
@@ -113,28 +113,10 @@ pub async fn run(mut args: DemoArgs) -> anyhow::Result<ExitCode> {
         open_in_browser(&page);
     }
 
-    let (done_tx, done_rx) = oneshot::channel::<()>();
-    let headless = args.headless;
-    let stop = async move {
-        if headless {
-            let _ = done_rx.await;
-        } else {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    };
-    let server = api.serve_until(
-        |token, ui| stack.router(token, ui),
-        stack.engine.clone(),
-        stop,
-    );
     let pace = Pace {
         pause: Duration::from_millis(args.pause_ms),
     };
-    let play = async {
-        if !headless {
-            println!("press Enter to play the demo once the page is open (Ctrl+C stops wxsim)");
-            enter().await;
-        }
+    let play = || async {
         println!("▶ {} ({})", scenario.name, scenario.file.display());
         let outcome = run_scenario_paced(
             &stack,
@@ -153,14 +135,47 @@ pub async fn run(mut args: DemoArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        if !headless {
-            println!("the demo has ended; the page stays open until Ctrl+C");
-        }
-        let _ = done_tx.send(());
         outcome.passed()
     };
-    let (served, passed) = tokio::join!(server, play);
-    served?;
+    let router = |token, ui| stack.router(token, ui);
+    let passed = if args.headless {
+        let (done_tx, done_rx) = oneshot::channel::<()>();
+        let stop = async move {
+            let _ = done_rx.await;
+        };
+        let (served, passed) =
+            tokio::join!(api.serve_until(router, stack.engine.clone(), stop), async {
+                let passed = play().await;
+                let _ = done_tx.send(());
+                passed
+            });
+        served?;
+        passed
+    } else {
+        // Each Enter plays it (again) until Ctrl+C; with no input, it plays once.
+        let replays = async {
+            println!("press Enter to play the demo once the page is open (Ctrl+C stops wxsim)");
+            let interactive = enter().await;
+            loop {
+                play().await;
+                let again = interactive && {
+                    println!(
+                        "the demo has ended: press Enter to play it again (Ctrl+C stops wxsim)"
+                    );
+                    enter().await
+                };
+                if !again {
+                    println!("the demo has ended; the page stays open until Ctrl+C");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        tokio::select! {
+            served = api.serve(router, stack.engine.clone()) => served?,
+            () = replays => {}
+        }
+        true
+    };
     stack.stop().await;
     drop(data);
     Ok(if passed {

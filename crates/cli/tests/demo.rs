@@ -1,9 +1,13 @@
 //! `wxsim demo --headless` as a real process: the shipped demo (built into the binary) plays
 //! to its end through a running wxsim (the API and UI served meanwhile), printing every step
-//! of every customer and exiting 0; a scenario that fails exits 1 naming its failing step.
+//! of every customer and exiting 0; a scenario that fails exits 1 naming its failing step;
+//! without `--headless`, each Enter plays it (again) until Ctrl+C.
 
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 fn demo(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wxsim"))
@@ -130,4 +134,72 @@ within_ms = 300
             && failed.contains("step 4 (expect_agent containing \"never said\")"),
         "{failed}"
     );
+}
+
+/// The next line printed that satisfies `wanted`, within a minute.
+fn next_line(lines: &mpsc::Receiver<String>, wanted: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if wanted(&line) => return line,
+            Ok(_) => {}
+            Err(e) => panic!("wxsim demo printed no such line: {e}"),
+        }
+    }
+}
+
+#[test]
+fn each_enter_plays_the_demo_again_for_the_same_customers_until_ctrl_c() {
+    let token = "demo-replay-token";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wxsim"))
+        .args(["demo", "--no-open", "--pause-ms", "20", "--token", token])
+        .args(["--listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("wxsim starts");
+    let (tx, lines) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    let api = next_line(&lines, |l| l.starts_with("api "))
+        .trim_start_matches("api")
+        .trim()
+        .to_owned();
+    next_line(&lines, |l| l.starts_with("press Enter to play the demo"));
+    for _ in 0..2 {
+        writeln!(stdin).unwrap();
+        next_line(&lines, |l| l.starts_with("  passed in "));
+        next_line(&lines, |l| l.contains("press Enter to play it again"));
+    }
+    let get = |path: &str| -> Vec<serde_json::Value> {
+        reqwest::blocking::Client::new()
+            .get(format!("{api}{path}"))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let customers = get("/api/customers");
+    let mut names: Vec<&str> = customers
+        .iter()
+        .map(|c| c["nickname"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Lily Wang", "Tom Liu"], "the same two customers");
+    assert_eq!(get("/api/conversations").len(), 4, "two chats each");
+
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
 }
