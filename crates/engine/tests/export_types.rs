@@ -54,6 +54,14 @@ struct CodeEntry {
     zh: String,
 }
 
+/// A rule as codes.ts lists it; a struct for the reason [`CodeEntry`] is one.
+#[derive(serde::Serialize)]
+struct RuleEntry {
+    name: &'static str,
+    en: &'static str,
+    zh: &'static str,
+}
+
 fn table(entries: impl Iterator<Item = (i64, &'static str, String, String)>) -> Vec<CodeEntry> {
     entries
         .map(|(code, name, en, zh)| CodeEntry { code, name, en, zh })
@@ -77,9 +85,13 @@ fn codes_module() -> String {
         .chain(CallbackKind::ALL.iter().map(|c| c.path()))
         .collect();
     let sources = RequestSource::ALL.map(RequestSource::as_str);
-    let rules: Vec<serde_json::Value> = RULES
+    let rules: Vec<RuleEntry> = RULES
         .iter()
-        .map(|r| serde_json::json!({"name": r.name, "en": r.checks, "zh": r.checks_zh}))
+        .map(|r| RuleEntry {
+            name: r.name,
+            en: r.checks,
+            zh: r.checks_zh,
+        })
         .collect();
     fn pretty(v: &impl serde::Serialize) -> String {
         serde_json::to_string_pretty(v).expect("tables serialize")

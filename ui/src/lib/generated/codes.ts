@@ -155,63 +155,63 @@ export const REQUEST_SOURCES: readonly RequestSource[] = [
 /** The contract checker's rules: a finding's `rule`, and what it checks. */
 export const RULES: readonly { name: string; en: string; zh: string }[] = [
   {
-    "en": "each body is a JSON object",
     "name": "shape",
+    "en": "each body is a JSON object",
     "zh": "每个报文体都是 JSON 对象"
   },
   {
-    "en": "every field the interface requires is present",
     "name": "required",
+    "en": "every field the interface requires is present",
     "zh": "接口要求的字段都存在"
   },
   {
-    "en": "every field has its JSON type",
     "name": "type",
+    "en": "every field has its JSON type",
     "zh": "每个字段的 JSON 类型正确"
   },
   {
-    "en": "result codes, request statuses, sources and message types are known ones",
     "name": "code",
+    "en": "result codes, request statuses, sources and message types are known ones",
     "zh": "结果码、请求状态、来源和消息类型都是接口定义的值"
   },
   {
-    "en": "timestamps are epoch milliseconds near now",
     "name": "timestamp",
+    "en": "timestamps are epoch milliseconds near now",
     "zh": "时间戳是接近当前时间的毫秒数"
   },
   {
-    "en": "a message's content fits its msgType",
     "name": "content",
+    "en": "a message's content fits its msgType",
     "zh": "消息内容与其 msgType 相符"
   },
   {
-    "en": "no field beyond the interface (info)",
     "name": "unknown_field",
+    "en": "no field beyond the interface (info)",
     "zh": "没有接口之外的字段（提示）"
   },
   {
-    "en": "a callback names a session an /ari/create opened",
     "name": "unknown_session",
+    "en": "a callback names a session an /ari/create opened",
     "zh": "回调所指的会话已由 /ari/create 建立"
   },
   {
-    "en": "a callback names a customer of this hosting service",
     "name": "unknown_open_id",
+    "en": "a callback names a customer of this hosting service",
     "zh": "回调所指的客户属于本托管服务"
   },
   {
-    "en": "one /ari/create per session",
     "name": "duplicate_create",
+    "en": "one /ari/create per session",
     "zh": "每个会话只有一次 /ari/create"
   },
   {
-    "en": "a request's status does not go back",
     "name": "status_backwards",
+    "en": "a request's status does not go back",
     "zh": "请求状态不会倒退"
   },
   {
-    "en": "an agent message is delivered once (info)",
     "name": "repeat",
+    "en": "an agent message is delivered once (info)",
     "zh": "坐席消息只送达一次（提示）"
   }
 ];
