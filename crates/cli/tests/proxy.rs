@@ -58,7 +58,29 @@ fn start_proxy(
     (listen, callback): (u16, u16),
     data_dir: &str,
 ) -> Serve {
-    Serve::spawn(
+    // Its ports were chosen free, then let go: until it binds them, a connection elsewhere
+    // on the machine may hold one for a moment (its local end). Then it exits, and a new
+    // try a moment later finds the port free again.
+    let mut tries = 0;
+    loop {
+        match try_proxy(webchat, hosting, (listen, callback), data_dir) {
+            Ok(proxy) => return proxy,
+            Err(_) if tries < 40 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+fn try_proxy(
+    webchat: &str,
+    hosting: &str,
+    (listen, callback): (u16, u16),
+    data_dir: &str,
+) -> Result<Serve, String> {
+    Serve::try_spawn(
         &[
             "proxy",
             "--webchat",

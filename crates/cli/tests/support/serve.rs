@@ -39,6 +39,11 @@ impl Serve {
     /// Starts `wxsim ARGS` (any command that prints `name value` lines) and reads its lines
     /// up to the one named `last`; `token` is the API's, if it has one.
     pub fn spawn(args: &[&str], token: &str, last: &str) -> Serve {
+        Serve::try_spawn(args, token, last).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`Serve::spawn`], answering why when the process ended before printing `last`.
+    pub fn try_spawn(args: &[&str], token: &str, last: &str) -> Result<Serve, String> {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wxsim"))
             .args(args)
             .stdout(Stdio::piped())
@@ -54,16 +59,16 @@ impl Serve {
                 .unwrap_or((line.trim(), ""));
             lines.push((name.to_owned(), value.trim().to_owned()));
             if name == last {
-                return Serve {
+                return Ok(Serve {
                     child,
                     lines,
                     token: token.to_owned(),
-                };
+                });
             }
         }
         let _ = child.kill();
         let _ = child.wait();
-        panic!("wxsim {args:?} exited early; printed {lines:?}");
+        Err(format!("wxsim {args:?} exited early; printed {lines:?}"))
     }
 
     /// The value of a printed line (`api`, `listener`, `webchat`, …).
