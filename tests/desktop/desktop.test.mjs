@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
+import { storedZip } from "../support/zip.mjs";
 import { eventually, newSession } from "./webdriver.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -454,8 +455,9 @@ describe("desktop window", () => {
       await s.click('[data-tab="history"]');
       await s.click(`[data-testid="conversation-list"] [data-conversation="${customer.conversationId}"]`);
       await s.waitFor('[data-testid="transcript"]');
+      // The agent's greeting shows emoji pictures: each export comes as a zip, its files beside it.
       for (const format of ["md", "json"]) {
-        const target = join(dir, `transcript.${format}`);
+        const target = join(dir, `transcript-${format}.zip`);
         await spyIpc("api_bytes", "save_file");
         await s.click(`[data-testid="export"] [data-format="${format}"]`);
         focusSaveDialog();
@@ -464,9 +466,9 @@ describe("desktop window", () => {
         xdotool("key", "Return");
         const text = await eventually(() => {
           try {
-            const written = readFileSync(target, "utf8");
+            const written = storedZip(readFileSync(target)).get(`conversation-${customer.conversationId}.${format}`)?.toString("utf8");
             if (format === "json") JSON.parse(written);
-            return written.length > 0 && written;
+            return written?.length > 0 && written;
           } catch {
             return null;
           }
@@ -484,7 +486,7 @@ describe("desktop window", () => {
           {
             command: "save_file",
             contentType: "application/octet-stream",
-            name: encodeURIComponent(`conversation-${customer.conversationId}.${format}`),
+            name: encodeURIComponent(`conversation-${customer.conversationId}.zip`),
             bodyBytes: rendered.length,
             answer: target,
           },

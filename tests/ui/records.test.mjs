@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { addChattingCustomer, apart, eventually, openBrowser, startServe } from "./harness.mjs";
+import { storedZip } from "../support/zip.mjs";
 
 describe("records", () => {
   let serve, browser, page;
@@ -82,19 +83,6 @@ describe("records", () => {
       if (format === "csv") assert.equal(text.split("\r\n")[0], "conversationId,messageId,time,nickname,openId,direction,kind,text");
     }
   });
-
-  /** The entries of a zip whose entries are stored (not compressed), by name. */
-  function storedZip(zip) {
-    const entries = new Map();
-    for (let at = 0; zip.readUInt32LE(at) === 0x04034b50; ) {
-      const [size, nameLength, extraLength] = [zip.readUInt32LE(at + 18), zip.readUInt16LE(at + 26), zip.readUInt16LE(at + 28)];
-      const name = zip.toString("utf8", at + 30, at + 30 + nameLength);
-      const start = at + 30 + nameLength + extraLength;
-      entries.set(name, zip.subarray(start, start + size));
-      at = start + size;
-    }
-    return entries;
-  }
 
   test("a transcript opens from a hit and exports", async () => {
     await page.locator('[data-testid="search-results"] li button').first().click();

@@ -79,6 +79,12 @@ export function isDesktop(): boolean {
   return "__TAURI_INTERNALS__" in window;
 }
 
+/** Whether `bytes` are a zip (its local file header's signature). */
+function isZip(bytes: ArrayBuffer): boolean {
+  const head = new Uint8Array(bytes, 0, Math.min(4, bytes.byteLength));
+  return head.length === 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+}
+
 /** Asks where to save `bytes` (offering `name`) and writes them there; null when cancelled. */
 async function saveFile(name: string, bytes: ArrayBuffer): Promise<Saved | null> {
   const file = await call<string | null>("save_file", bytes, { headers: named(name) });
@@ -116,8 +122,10 @@ export function desktopTransport(): Transport {
       return call<void>("watch_events", { watch });
     },
     async saveExport(path: string, name: string): Promise<Saved | null> {
-      // The export's bytes as the server rendered them, raw both ways.
-      return saveFile(name, await call<ArrayBuffer>("api_bytes", { path }));
+      // The export's bytes as the server rendered them, raw both ways. An export with files
+      // beside it comes as a zip (the browser learns that from its content-disposition).
+      const bytes = await call<ArrayBuffer>("api_bytes", { path });
+      return saveFile(isZip(bytes) ? name.replace(/\.[^.]+$/, ".zip") : name, bytes);
     },
     saveFile(name: string, bytes: ArrayBuffer): Promise<Saved | null> {
       return saveFile(name, bytes);
