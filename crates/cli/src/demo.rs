@@ -170,7 +170,10 @@ pub async fn run(mut args: DemoArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         };
+        // Biased: the server's first poll prints its addresses, and only then the prompt
+        // (in a random order the prompt came first half the time, above the address).
         tokio::select! {
+            biased;
             served = api.serve(router, stack.engine.clone()) => served?,
             () = replays => {}
         }

@@ -136,15 +136,20 @@ within_ms = 300
     );
 }
 
-/// The next line printed that satisfies `wanted`, within a minute.
+/// The next line printed that satisfies `wanted`, within a minute; the failure shows what
+/// was printed instead.
 fn next_line(lines: &mpsc::Receiver<String>, wanted: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
+    let mut other = vec![];
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match lines.recv_timeout(left) {
             Ok(line) if wanted(&line) => return line,
-            Ok(_) => {}
-            Err(e) => panic!("wxsim demo printed no such line: {e}"),
+            Ok(line) => other.push(line),
+            Err(e) => panic!(
+                "wxsim demo printed no such line ({e}); it printed:\n{}",
+                other.join("\n")
+            ),
         }
     }
 }
