@@ -1,20 +1,11 @@
 //! `wxsim check` reports what a webchat did wrong; `wxsim spec` prints the interface.
 
-use std::process::Command;
-
 use serde_json::{json, Value};
 
 #[path = "support/serve.rs"]
 mod support;
 
-use support::{client, Serve};
-
-fn wxsim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_wxsim"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use support::{client, wxsim, Serve};
 
 #[test]
 fn check_reports_findings_of_a_database_as_markdown_and_json() {

@@ -7,25 +7,11 @@
 #[path = "support/serve.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use roxmltree::{Document, Node};
 use serde_json::{json, Value};
-use support::{client, eventually, Serve};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn wxsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wxsim"))
-        .args(args)
-        .current_dir(repo())
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("wxsim runs")
-}
+use support::{client, eventually, wxsim, Serve};
 
 /// `wxsim history --data-dir DIR ARGS`'s standard output; the command must succeed.
 fn history(dir: &Path, args: &[&str]) -> String {

@@ -9,22 +9,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
 
 #[path = "support/serve.rs"]
 mod support;
 
-use support::{client, eventually, Serve};
-
-fn wxsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wxsim"))
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("wxsim runs")
-}
+use support::{client, eventually, wxsim, Serve};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -4,7 +4,7 @@
 //! every rule, timing and result code as the wire log holds them; the HTML form is one
 //! page with no script and no external asset, its quoted text escaped.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::{json, Value};
 
@@ -14,11 +14,7 @@ mod support;
 use support::{client, eventually, Serve};
 
 fn wxsim(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_wxsim"))
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
+    let out = support::wxsim(args);
     assert!(
         out.status.success(),
         "wxsim {args:?}: {}",

@@ -13,23 +13,9 @@ mod load;
 mod readme;
 mod run;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-/// The checkout's root.
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Runs `wxsim ARGS` to its end.
-pub fn wxsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wxsim"))
-        .args(args)
-        .current_dir(repo())
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("wxsim runs")
-}
+pub use support::{repo, wxsim};
 
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -1,15 +1,31 @@
-//! A `wxsim serve` process (or another command that prints its addresses) for tests:
-//! started on free loopback ports with a known token, its `name  value` address lines read,
-//! killed (SIGKILL) when dropped.
+//! The `wxsim` binary for tests: a command run to its end (`wxsim`), and a `wxsim serve`
+//! process (or another command that prints its addresses) started on free loopback ports
+//! with a known token, its `name  value` address lines read, killed (SIGKILL) when dropped.
 
 // Each test crate uses a different part of this module.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+/// The checkout's root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `wxsim ARGS` to its end, in the checkout's root (scenario paths are relative to it).
+pub fn wxsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wxsim"))
+        .args(args)
+        .current_dir(repo())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("wxsim runs")
+}
 
 pub struct Serve {
     child: Child,
